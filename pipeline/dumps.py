@@ -1,0 +1,100 @@
+"""Publishing one dump partition for downstream teams: Parquet, JSONL.gz, then the manifest."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+import pyarrow as pa
+
+from pipeline.article import SCHEMA_VERSION
+from pipeline.tables import ARTICLE_SCHEMA, parquet_to_table, table_to_parquet
+from storage import KeyNotFound, Store, publish
+
+log = logging.getLogger(__name__)
+
+
+def partition_prefix(day: str) -> str:
+    return f"dumps/date={day}/"
+
+
+def article_keys_for(store: Store, day: str) -> list[str]:
+    marker = f"/date={day}/"
+    return [k for k in store.list("articles/") if marker in k and k.endswith(".parquet")]
+
+
+def read_manifest(store: Store, day: str) -> dict[str, Any] | None:
+    try:
+        return dict(json.loads(store.get(partition_prefix(day) + "manifest.json")))
+    except KeyNotFound:
+        return None
+
+
+def _jsonl_gz(table: pa.Table) -> bytes:
+    buf = io.BytesIO()
+    # mtime=0 keeps the gzip bytes identical for identical rows.
+    with gzip.GzipFile(fileobj=buf, mode="wb", mtime=0) as gz:
+        for row in table.to_pylist():
+            gz.write(json.dumps(row, ensure_ascii=False, sort_keys=False).encode("utf-8"))
+            gz.write(b"\n")
+    return buf.getvalue()
+
+
+def build_dump(store: Store, day: str) -> dict[str, Any]:
+    """Publish dumps/date=<day>/ unless it already reflects exactly the current articles.
+
+    Returns the manifest, with "unchanged": true when nothing had to be written.
+    """
+    keys = article_keys_for(store, day)
+    inputs = hashlib.sha256()
+    tables = []
+    for key in keys:
+        data = store.get(key)
+        inputs.update(key.encode() + b"\0" + hashlib.sha256(data).digest())
+        tables.append(parquet_to_table(data))
+    inputs_digest = inputs.hexdigest()
+    current = read_manifest(store, day)
+    if current and current.get("inputs_digest") == inputs_digest:
+        return {**current, "unchanged": True}
+
+    table = pa.concat_tables(tables) if tables else ARTICLE_SCHEMA.empty_table()
+    table = table.sort_by([("site", "ascending"), ("canonical_url", "ascending"),
+                           ("revision", "ascending")])
+    parquet = table_to_parquet(table)
+    jsonl = _jsonl_gz(table)
+    prefix = partition_prefix(day)
+    files = [(prefix + "articles.parquet", parquet), (prefix + "articles.jsonl.gz", jsonl)]
+    per_site: dict[str, int] = {}
+    for site in table.column("site").to_pylist():
+        per_site[site] = per_site.get(site, 0) + 1
+    manifest: dict[str, Any] = {
+        "date": day,
+        "schema_version": SCHEMA_VERSION,
+        "row_count": table.num_rows,
+        "unique_articles": sum(1 for d in table.column("duplicate_of").to_pylist() if d is None),
+        "sites": dict(sorted(per_site.items())),
+        "files": [
+            {
+                "key": key,
+                "name": key.rsplit("/", 1)[-1],
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "size": len(data),
+                "rows": table.num_rows,
+            }
+            for key, data in files
+        ],
+        "inputs": keys,
+        "inputs_digest": inputs_digest,
+        "published_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    # Withdraw the old manifest first: a reader never sees a manifest beside half-replaced files.
+    if current is not None:
+        store.delete(prefix + "manifest.json")
+    publish(store, files, (prefix + "manifest.json", json.dumps(manifest, indent=2).encode()))
+    log.info("published dump %s: %d rows", prefix, table.num_rows)
+    return {**manifest, "unchanged": False}

@@ -1,0 +1,241 @@
+"""The jobs the CLI and the Airflow DAGs both call: crawl, process, dump, run, backfill, reextract.
+
+Each takes the sites file path and the store URI (not open objects), so an Airflow task on any
+worker can call it, and each writes a run report to runs/<run_id>.json.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from pipeline import process as proc
+from pipeline.dumps import build_dump
+from pipeline.runs import RunReport, SiteCounts, iso, new_run_id, save_report, utcnow
+from pipeline.sites import Site, load_sites
+from storage import Store, StoreError, open_store
+
+__all__ = [
+    "RunReport",
+    "SiteCounts",
+    "backfill",
+    "crawl",
+    "dump",
+    "process",
+    "reextract",
+    "run",
+]
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+BACKFILL_SOURCES = ("sitemap", "warc", "wayback")
+
+
+class JobError(RuntimeError):
+    """A step could not do its work at all; the message is the one-line reason."""
+
+
+def _open(store_uri: str) -> Store:
+    store = open_store(store_uri)
+    store.check()
+    return store
+
+
+def _start(command: str, run_id: str | None) -> tuple[RunReport, float]:
+    return RunReport(run_id=run_id or new_run_id(), command=command, started_at=iso(utcnow())), (
+        time.monotonic()
+    )
+
+
+def _finish(store: Store | None, report: RunReport, t0: float) -> RunReport:
+    report.finished_at = iso(utcnow())
+    report.seconds = round(time.monotonic() - t0, 3)
+    if store is not None:
+        try:
+            save_report(store, report)
+        except StoreError as exc:
+            log.error("could not save run report %s: %s", report.run_id, exc)
+    return report
+
+
+def _crawl_into(
+    report: RunReport,
+    sites_path: str,
+    store_uri: str,
+    sites: list[str] | None,
+    **kwargs: Any,
+) -> None:
+    from spiders.crawl import run_crawl
+
+    result = run_crawl(sites_path, sites, store_uri, report.run_id, **kwargs)
+    for name, stats in result.sites.items():
+        counts = report.site(name)
+        counts.fetched += stats.pages_fetched
+        counts.skipped_seen += stats.skipped_seen
+        counts.refused += stats.refused_offsite + stats.refused_private + stats.refused_robots
+        counts.errors.extend(stats.errors)
+        if stats.failed:
+            report.failures[name] = stats.failure or "crawl failed"
+
+
+def _process_into(
+    report: RunReport,
+    store: Store,
+    keys: list[str],
+    sites: dict[str, Site],
+    progress: Progress | None,
+) -> None:
+    t0 = time.monotonic()
+
+    def tick(pages: int, _total: int) -> None:
+        if progress and pages % 25 == 0:
+            rate = pages / max(time.monotonic() - t0, 1e-6)
+            progress(f"processed {pages} pages ({rate:.0f} pages/s)")
+
+    result = proc.process_keys(store, keys, sites=sites, progress=tick)
+    for name, c in result.per_site.items():
+        counts = report.site(name)
+        counts.articles += c.articles
+        counts.duplicates += c.duplicates
+        counts.revisions += c.revisions
+        counts.unchanged += c.unchanged
+        counts.quarantined += c.quarantined
+        for reason, n in c.reasons.items():
+            counts.quarantine_reasons[reason] = counts.quarantine_reasons.get(reason, 0) + n
+    report.dates = sorted(set(report.dates) | result.dates)
+
+
+def _sites_map(sites_path: str | None) -> dict[str, Site]:
+    if not sites_path:
+        return {}
+    return {s.name: s for s in load_sites(sites_path).sites}
+
+
+def crawl(
+    sites_path: str,
+    store_uri: str,
+    *,
+    sites: list[str] | None = None,
+    run_id: str | None = None,
+) -> RunReport:
+    """Incremental crawl of the selected sites; raw responses to raw/."""
+    sites_file = load_sites(sites_path)
+    selected = [s.name for s in sites_file.select(sites)]
+    store = _open(store_uri)
+    report, t0 = _start("crawl", run_id)
+    _crawl_into(report, sites_path, store_uri, selected)
+    return _finish(store, report, t0)
+
+
+def process(
+    store_uri: str,
+    *,
+    sites_path: str | None = None,
+    run_id: str | None = None,
+    progress: Progress | None = None,
+) -> RunReport:
+    """Extract, normalise and deduplicate every raw capture not yet processed."""
+    sites = _sites_map(sites_path)
+    store = _open(store_uri)
+    report, t0 = _start("process", run_id)
+    _process_into(report, store, proc.pending_raw_keys(store), sites, progress)
+    return _finish(store, report, t0)
+
+
+def dump(store_uri: str, day: str | None = None) -> dict[str, Any]:
+    """Publish dumps/date=<day>/ (default today, UTC). Returns the manifest."""
+    day = day or utcnow().strftime("%Y-%m-%d")
+    date.fromisoformat(day)
+    return build_dump(_open(store_uri), day)
+
+
+def _dump_dates(report: RunReport, store_uri: str) -> None:
+    for day in report.dates:
+        manifest = dump(store_uri, day)
+        if not manifest.get("unchanged"):
+            report.dumps.append(day)
+
+
+def run(
+    sites_path: str,
+    store_uri: str,
+    *,
+    sites: list[str] | None = None,
+    run_id: str | None = None,
+    progress: Progress | None = None,
+) -> RunReport:
+    """The whole scheduled job: crawl, process what it fetched, publish touched partitions."""
+    sites_file = load_sites(sites_path)
+    selected = [s.name for s in sites_file.select(sites)]
+    store = _open(store_uri)
+    report, t0 = _start("run", run_id)
+    if progress:
+        progress(f"crawling {', '.join(selected)}")
+    _crawl_into(report, sites_path, store_uri, selected)
+    if progress:
+        progress("processing")
+    keys = proc.pending_raw_keys(store, selected)
+    _process_into(report, store, keys, {s.name: s for s in sites_file.sites}, progress)
+    _dump_dates(report, store_uri)
+    return _finish(store, report, t0)
+
+
+def backfill(
+    sites_path: str,
+    store_uri: str,
+    *,
+    site: str,
+    date_from: date,
+    date_to: date,
+    source: str = "sitemap",
+    warc: list[str] | None = None,
+    cdx_url: str | None = None,
+    replay_url: str | None = None,
+    run_id: str | None = None,
+) -> RunReport:
+    """Archive ingest of `site`'s articles published in [date_from, date_to]."""
+    if date_from > date_to:
+        raise JobError(f"--from {date_from} is after --to {date_to}")
+    if source not in BACKFILL_SOURCES:
+        raise JobError(f"unknown backfill source {source!r} (use {', '.join(BACKFILL_SOURCES)})")
+    if source != "sitemap":
+        raise JobError(f"backfill source {source!r} is not available in this version; use sitemap")
+    sites_file = load_sites(sites_path)
+    sites_file.site(site)
+    store = _open(store_uri)
+    report, t0 = _start(f"backfill {site} {date_from}..{date_to} ({source})", run_id)
+    _crawl_into(
+        report,
+        sites_path,
+        store_uri,
+        [site],
+        mode="backfill-sitemap",
+        date_from=date_from,
+        date_to=date_to,
+    )
+    return _finish(store, report, t0)
+
+
+def reextract(
+    store_uri: str,
+    *,
+    date_from: date,
+    date_to: date,
+    sites_path: str | None = None,
+    run_id: str | None = None,
+    progress: Progress | None = None,
+) -> RunReport:
+    """Re-run extraction over the archived raw WARC of ingestion dates [date_from, date_to].
+
+    Records keep their ids and revisions; their `extractor` and content change to what the
+    current extractor produces. The affected dates are returned for republication.
+    """
+    store = _open(store_uri)
+    report, t0 = _start(f"reextract {date_from}..{date_to}", run_id)
+    keys = proc.raw_keys_between(store, date_from.isoformat(), date_to.isoformat())
+    _process_into(report, store, keys, _sites_map(sites_path), progress)
+    return _finish(store, report, t0)

@@ -1,0 +1,121 @@
+"""S3-compatible object storage through boto3.
+
+Endpoint and credentials come from the standard AWS settings (AWS_ENDPOINT_URL,
+AWS_ACCESS_KEY_ID, AWS_PROFILE, ...), which boto3 reads itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from storage.base import KeyNotFound, StoreError
+
+_MISSING = {"404", "NoSuchKey", "NotFound"}
+
+
+def _code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+class S3Store:
+    def __init__(self, bucket: str, prefix: str = "", client: Any | None = None):
+        self.bucket = bucket
+        self.prefix = prefix.strip("/")
+        self.uri = f"s3://{bucket}/{self.prefix}" if self.prefix else f"s3://{bucket}"
+        self.client = client or boto3.client(
+            "s3",
+            config=Config(retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=10),
+        )
+
+    def _key(self, key: str) -> str:
+        return f"{self.prefix}/{key}" if self.prefix else key
+
+    def _fail(self, op: str, key: str, exc: Exception) -> StoreError:
+        if isinstance(exc, ClientError) and _code(exc) in _MISSING:
+            return KeyNotFound(key)
+        return StoreError(f"{self.uri}: {op} {key!r} failed: {exc}")
+
+    def put(self, key: str, data: bytes) -> None:
+        # A single PUT is atomic in S3: readers never see a partial object.
+        try:
+            self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data)
+        except (ClientError, BotoCoreError) as exc:
+            raise self._fail("put", key, exc) from exc
+
+    def put_if_absent(self, key: str, data: bytes) -> bool:
+        try:
+            self.client.put_object(
+                Bucket=self.bucket, Key=self._key(key), Body=data, IfNoneMatch="*"
+            )
+            return True
+        except ClientError as exc:
+            if _code(exc) in ("PreconditionFailed", "412", "ConditionalRequestConflict"):
+                return False
+            raise self._fail("put", key, exc) from exc
+        except BotoCoreError as exc:
+            raise self._fail("put", key, exc) from exc
+
+    def put_file(self, key: str, path: str) -> None:
+        try:
+            self.client.upload_file(path, self.bucket, self._key(key))
+        except (ClientError, BotoCoreError) as exc:
+            raise self._fail("upload", key, exc) from exc
+        except Exception as exc:  # boto3.s3.transfer wraps errors in its own types
+            raise StoreError(f"{self.uri}: upload {key!r} failed: {exc}") from exc
+
+    def get(self, key: str) -> bytes:
+        try:
+            obj = self.client.get_object(Bucket=self.bucket, Key=self._key(key))
+            return bytes(obj["Body"].read())
+        except (ClientError, BotoCoreError) as exc:
+            raise self._fail("get", key, exc) from exc
+
+    def get_file(self, key: str, path: str) -> None:
+        try:
+            self.client.download_file(self.bucket, self._key(key), path)
+        except ClientError as exc:
+            raise self._fail("download", key, exc) from exc
+        except Exception as exc:
+            raise StoreError(f"{self.uri}: download {key!r} failed: {exc}") from exc
+
+    def exists(self, key: str) -> bool:
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self._key(key))
+            return True
+        except ClientError as exc:
+            if _code(exc) in _MISSING:
+                return False
+            raise self._fail("head", key, exc) from exc
+        except BotoCoreError as exc:
+            raise self._fail("head", key, exc) from exc
+
+    def list(self, prefix: str = "") -> Iterator[str]:
+        full = self._key(prefix) if prefix else (self.prefix + "/" if self.prefix else "")
+        strip = len(self.prefix) + 1 if self.prefix else 0
+        try:
+            pages = self.client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=full
+            )
+            keys = [obj["Key"][strip:] for page in pages for obj in page.get("Contents", [])]
+        except (ClientError, BotoCoreError) as exc:
+            raise self._fail("list", prefix, exc) from exc
+        return iter(sorted(keys))
+
+    def delete(self, key: str) -> None:
+        try:
+            self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
+        except (ClientError, BotoCoreError) as exc:
+            raise self._fail("delete", key, exc) from exc
+
+    def check(self) -> None:
+        try:
+            self.client.head_bucket(Bucket=self.bucket)
+        except ClientError as exc:
+            raise StoreError(f"{self.uri}: bucket not usable ({_code(exc) or exc})") from exc
+        except BotoCoreError as exc:
+            raise StoreError(f"{self.uri}: store unreachable ({exc})") from exc
