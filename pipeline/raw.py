@@ -67,7 +67,6 @@ def iter_captures(stream: IO[bytes], key: str) -> Iterator[Capture]:
     for record in records:
         if record.rec_type not in ("response", "resource"):
             continue
-        offset = records.get_record_offset()
         wh = record.rec_headers
         url = wh.get_header("WARC-Target-URI") or ""
         status = 200
@@ -81,6 +80,8 @@ def iter_captures(stream: IO[bytes], key: str) -> Iterator[Capture]:
         elif record.rec_type == "resource":
             content_type = wh.get_header("Content-Type")
         body = record.content_stream().read()
+        # Only after the body is read: warcio's offset call reads the record to its end.
+        offset = records.get_record_offset()
         hints: dict[str, Any] = {}
         raw_hints = wh.get_header(H_HINTS)
         if raw_hints:
