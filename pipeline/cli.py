@@ -11,6 +11,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import TextIO
 
 from pipeline.runs import RunReport
 
@@ -34,14 +35,14 @@ def _progress(quiet: bool) -> Callable[[str], None] | None:
     return lambda msg: print(f"  .. {msg}", file=sys.stderr, flush=True)
 
 
-def print_summary(report: RunReport, out: object = None) -> None:
+def print_summary(report: RunReport, out: TextIO | None = None) -> None:
     out = out or sys.stdout
     cols = ("fetched", "records", "duplicates", "revisions", "unchanged", "quarantined")
-    rows = []
+    rows: list[tuple[str, int, int, int, int, int, int]] = []
     for name, c in sorted(report.sites.items()):
         rows.append((name, c.fetched, c.articles, c.duplicates, c.revisions, c.unchanged,
                      c.quarantined))
-    total = tuple(sum(r[i] for r in rows) for i in range(1, len(cols) + 1))
+    total = [sum(int(r[i]) for r in rows) for i in range(1, len(cols) + 1)]
     width = max([len("site"), len("total"), *(len(r[0]) for r in rows)])
     lines = [f"{report.command} {report.run_id}: {'ok' if report.ok else 'FAILED'} "
              f"in {report.seconds:.1f}s"]
@@ -58,7 +59,7 @@ def print_summary(report: RunReport, out: object = None) -> None:
         lines.append(f"  site {name} FAILED: {why}")
     if report.dumps:
         lines.append(f"  dumps published: {', '.join(report.dumps)}")
-    print("\n".join(lines), file=out)  # type: ignore[call-overload]
+    print("\n".join(lines), file=out)
 
 
 def _finish(report: RunReport, as_json: bool) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from pipeline.article import Article
 from storage import KeyNotFound, Store
@@ -18,7 +18,7 @@ from storage import KeyNotFound, Store
 INDEX_KEY = "state/dedup/index.json"
 
 
-class Verdict(str, Enum):
+class Verdict(StrEnum):
     NEW = "new"  # first time this canonical URL is seen
     REVISION = "revision"  # known URL, different text
     UNCHANGED = "unchanged"  # known URL, same text: no new record

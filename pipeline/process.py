@@ -27,7 +27,9 @@ from storage import Store
 
 log = logging.getLogger(__name__)
 
-RAW_KEY = re.compile(r"^raw/site=(?P<site>[^/]+)/date=(?P<date>\d{4}-\d{2}-\d{2})/(?P<stem>[^/]+)\.warc\.gz$")
+RAW_KEY = re.compile(
+    r"^raw/site=(?P<site>[^/]+)/date=(?P<date>\d{4}-\d{2}-\d{2})/(?P<stem>[^/]+)\.warc\.gz$"
+)
 DONE_PREFIX = "state/processed/"
 # Flush the dedup index and the done-markers at least this often, so a crash repeats little work.
 CHECKPOINT_SECONDS = 30.0
@@ -43,6 +45,11 @@ def quarantine_key(raw_key: str) -> str:
     m = RAW_KEY.match(raw_key)
     assert m, raw_key
     return f"quarantine/date={m['date']}/{m['site']}-{m['stem']}.jsonl"
+
+
+def _key_site(raw_key: str) -> str:
+    m = RAW_KEY.match(raw_key)
+    return m["site"] if m else ""
 
 
 def raw_date(raw_key: str) -> str:
@@ -143,19 +150,26 @@ def _jobs(store: Store, keys: list[str], sites: dict[str, Site]) -> Iterator[Job
         os.close(fd)
         try:
             store.get_file(key, tmp)
+            # Error answers wait for the end of the file: a 503 that a retry later fetched
+            # is not a lost page, and a redirect hop is not a page at all.
+            failed: dict[str, Capture] = {}
+            fetched: set[str] = set()
             with open(tmp, "rb") as fh:
                 try:
                     for cap in iter_captures(fh, key):
-                        if cap.kind != KIND_ARTICLE:
+                        if cap.kind != KIND_ARTICLE or 300 <= cap.status < 400:
                             continue
                         if not 200 <= cap.status < 300:
-                            reason = f"HTTP {cap.status}"
-                            yield Job(key, _slim(cap), quarantine=reason)
+                            failed[cap.url] = _slim(cap)
                             continue
+                        fetched.add(cap.url)
                         yield Job(key, cap, hint, domains)
                 except Exception as exc:
                     # Keep what was read before the damage; the rest is named in quarantine.
                     yield Job(key, None, quarantine=f"corrupt WARC {key}: {exc}")
+            for url, cap in failed.items():
+                if url not in fetched:
+                    yield Job(key, cap, quarantine=f"HTTP {cap.status}")
         finally:
             os.unlink(tmp)
         yield Job(key, None, quarantine="")  # end-of-file marker: flush this raw file
@@ -211,7 +225,7 @@ def process_keys(
                 last_checkpoint = time.monotonic()
             continue
         cap = job.capture
-        site_name = (cap.site if cap else None) or RAW_KEY.match(job.raw_key)["site"]  # type: ignore[index]
+        site_name = (cap.site if cap else None) or _key_site(job.raw_key)
         counts = result.site(site_name)
         pages += 1
         counts.pages += 1
@@ -263,5 +277,7 @@ def _flush(store: Store, batch: _Batch, result: ProcessResult) -> None:
         store.delete(articles_key(key))
         result.dates.add(raw_date(key))
     if batch.quarantine:
-        lines = b"".join(json.dumps(q, ensure_ascii=False).encode() + b"\n" for q in batch.quarantine)
+        lines = b"".join(
+            json.dumps(q, ensure_ascii=False).encode() + b"\n" for q in batch.quarantine
+        )
         store.put(quarantine_key(key), lines)

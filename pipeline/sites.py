@@ -49,6 +49,9 @@ class Site:
     max_pages: int | None = None
 
     def is_article_url(self, url: str) -> bool:
+        if not self.article_urls:
+            # No patterns: every page that is not a section page to follow is an article.
+            return not self.is_follow_url(url)
         return any(re.search(p, url) for p in self.article_urls)
 
     def is_follow_url(self, url: str) -> bool:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from storage.base import KeyNotFound, StoreError
 
@@ -21,14 +22,14 @@ class LocalStore:
             raise StoreError(f"bad key {key!r}")
         return self.root / key
 
-    def _atomic_write(self, key: str, write: object) -> None:
+    def _atomic_write(self, key: str, write: Callable[[BinaryIO], object]) -> None:
         target = self._path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
         # A temp file in the same folder, then rename: a crash leaves the old file or none.
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
         try:
             with os.fdopen(fd, "wb") as fh:
-                write(fh)  # type: ignore[operator]
+                write(fh)
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, target)
@@ -55,9 +56,9 @@ class LocalStore:
             Path(tmp).unlink(missing_ok=True)
 
     def put_file(self, key: str, path: str) -> None:
-        def copy(fh: object) -> None:
+        def copy(fh: BinaryIO) -> None:
             with open(path, "rb") as src:
-                shutil.copyfileobj(src, fh)  # type: ignore[misc]
+                shutil.copyfileobj(src, fh)
 
         self._atomic_write(key, copy)
 

@@ -50,7 +50,8 @@ def test_good_file_applies_defaults(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "site", "key"),
     [
-        ("follow_urls: ['/(uk|global)/']", "follow_urls: ['/(uk|global/']", "canary", "follow_urls"),
+        ("follow_urls: ['/(uk|global)/']", "follow_urls: ['/(uk|global/']", "canary",
+         "follow_urls"),
         ("    max_depth: 2", "    max_depth: 2\n    colour: red", "canary", "colour"),
         ("  - name: other", "  - name: canary", "canary", "name"),
         ("    domains: [other.example]\n", "", "other", "domains"),

@@ -1,0 +1,346 @@
+"""Every response, archived as WARC/1.1 request + response record pairs, uploaded to raw/.
+
+A downloader middleware placed next to the downloader, so it sees each response exactly as it
+arrived: before decompression (bodies keep their Content-Encoding, which warcio decodes when
+reading back), every attempt of a retried request, every hop of a redirect, robots.txt, error
+statuses and non-HTML bodies alike.
+
+Records go to a local gzipped WARC file that is rolled every NEWSMILL_ARCHIVE_ROLL_RECORDS
+responses, when the UTC date changes, and when the spider closes. A rolled file is uploaded with
+`put_file` to `raw_key(site, date, run_id, n)` and only then announced with the `warc_uploaded`
+signal, which is what lets the ledger mark its articles as seen: a crawl interrupted before an
+upload never marks an unarchived page as fetched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http import HTTPStatus
+from io import BytesIO
+from typing import IO, TYPE_CHECKING, Any
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from scrapy.utils.httpobj import urlparse_cached
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.timeutils import datetime_to_iso_date
+from warcio.warcwriter import WARCWriter
+
+from pipeline.raw import H_HINTS, H_KIND, H_SITE, H_SOURCE, KIND_ARTICLE, KIND_PAGE, raw_key
+from spiders import settings as S
+from storage import Store, StoreError, open_store
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy.crawler import Crawler
+    from scrapy.http import Request, Response
+
+    from pipeline.sites import Site
+
+log = logging.getLogger(__name__)
+
+# Sent after a WARC file is in the store: key=str, entries=list[LedgerEntry].
+warc_uploaded = object()
+
+SOFTWARE = "newsmill (Scrapy, warcio)"
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """A 2xx article response inside an uploaded WARC file."""
+
+    url: str  # the URL the spider discovered and asked for (tracking stripped)
+    fetched_at: str  # ISO 8601 UTC
+    modified: str | None  # newest date its feed/sitemap entry gave, ISO 8601 UTC
+
+
+@dataclass
+class _WarcFile:
+    path: str
+    fh: IO[bytes]
+    writer: WARCWriter
+    day: str  # UTC date of the first record: the date in the store key
+    responses: int = 0
+    articles: int = 0
+    # (URL asked for, fetched_at, hints, newest date known when requested): LedgerEntry
+    # objects once uploaded
+    entries: list[tuple[str, str, dict[str, Any], str | None]] = field(default_factory=list)
+
+    def close(self) -> None:
+        if not self.fh.closed:
+            self.fh.close()
+
+
+def _iso(dt: datetime) -> str:
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _http_response_headers(response: Response) -> StatusAndHeaders:
+    headers: list[tuple[str, str]] = []
+    body_len = len(response.body)
+    for name in response.headers:
+        key = name.decode("latin-1")
+        low = key.lower()
+        for value in response.headers.getlist(name):
+            text = value.decode("latin-1")
+            # The body was de-chunked by the client: recording `chunked` would make readers
+            # try to de-chunk it again.
+            if low == "transfer-encoding" and "chunked" in text.lower():
+                continue
+            if low == "content-length" and text.strip() != str(body_len):
+                text = str(body_len)
+            headers.append((key, text))
+    try:
+        phrase = HTTPStatus(response.status).phrase
+    except ValueError:
+        phrase = ""
+    protocol = response.protocol or "HTTP/1.1"
+    if not protocol.upper().startswith("HTTP/"):
+        protocol = "HTTP/1.1"
+    return StatusAndHeaders(f"{response.status} {phrase}".strip(), headers, protocol=protocol)
+
+
+def _http_request_headers(request: Request) -> StatusAndHeaders:
+    parts = urlparse_cached(request)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    headers: list[tuple[str, str]] = []
+    if b"Host" not in request.headers:
+        headers.append(("Host", parts.netloc))
+    for name in request.headers:
+        for value in request.headers.getlist(name):
+            headers.append((name.decode("latin-1"), value.decode("latin-1")))
+    return StatusAndHeaders(
+        f"{request.method} {target} HTTP/1.1", headers, protocol="HTTP/1.1", is_http_request=True
+    )
+
+
+def newest(hints: dict[str, Any]) -> str | None:
+    """The latest of the ISO dates in `hints` (one format, so they compare as strings)."""
+    keys = ("published", "modified", "discovered")
+    stamps = [v for k in keys if isinstance(v := hints.get(k), str) and v]
+    return max(stamps) if stamps else None
+
+
+class WarcArchiveMiddleware:
+    def __init__(self, crawler: Crawler, site: Site, store: Store):
+        self.crawler = crawler
+        self.site = site
+        self.store = store
+        settings = crawler.settings
+        self.run_id: str = settings.get(S.RUN_ID) or "run"
+        self.roll_records = max(settings.getint(S.ARCHIVE_ROLL_RECORDS, 200), 1)
+        self.tmpdir: str | None = settings.get(S.ARCHIVE_TMPDIR) or None
+        self.progress_every = settings.getint(S.PROGRESS_EVERY, 0)
+        self._current: _WarcFile | None = None
+        self._pending: list[_WarcFile] = []  # rolled, not yet in the store
+        self._upload_lock = asyncio.Lock()
+        self._n = 0
+        self._rolled = False
+        self._written = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        if not settings.getbool(S.ARCHIVE_ENABLED, True):
+            raise NotConfigured("archive disabled")
+        site = settings.get(S.SITE)
+        uri = settings.get(S.STORE_URI)
+        if site is None or not uri:
+            raise NotConfigured(f"{S.SITE} and {S.STORE_URI} are needed to archive")
+        o = cls(crawler, site, open_store(uri))
+        crawler.signals.connect(o.spider_closed, signal=signals.spider_closed)
+        return o
+
+    # --- writing ---------------------------------------------------------------------------------
+
+    def _open(self, day: str) -> _WarcFile:
+        if self.tmpdir:
+            os.makedirs(self.tmpdir, exist_ok=True)
+        fd, path = tempfile.mkstemp(
+            prefix=f"newsmill-{self.site.name}-{self.run_id}-", suffix=".warc.gz", dir=self.tmpdir
+        )
+        fh = os.fdopen(fd, "wb")
+        writer = WARCWriter(fh, gzip=True, warc_version="1.1")
+        info = {
+            "software": SOFTWARE,
+            "format": "WARC File Format 1.1",
+            "newsmill-site": self.site.name,
+            "newsmill-run-id": self.run_id,
+            "robots": "obey" if self.site.obey_robots else "ignore",
+            "http-header-user-agent": self.site.user_agent,
+        }
+        writer.write_record(writer.create_warcinfo_record(os.path.basename(path), info))
+        return _WarcFile(path=path, fh=fh, writer=writer, day=day)
+
+    def write(self, request: Request, response: Response, fetched_at: datetime) -> _WarcFile:
+        day = fetched_at.astimezone(UTC).strftime("%Y-%m-%d")
+        if self._current is not None and self._current.day != day:
+            self._roll()
+        if self._current is None:
+            self._current = self._open(day)
+        current = self._current
+        writer = current.writer
+        meta = request.meta
+        # Not `or {}`: an empty dict here is the spider's, which may still be filled in.
+        hints: dict[str, Any] | None = meta.get("newsmill_hints")
+        if hints is None:
+            hints = {}
+        source = meta.get("newsmill_source") or (
+            "robots" if urlparse_cached(request).path == "/robots.txt" else "link"
+        )
+        # The spider decided what each request is (an article URL, or a feed, sitemap or
+        # section page); redirects and retries carry its meta. Anything else (robots.txt) is a
+        # page.
+        article = meta.get("newsmill_kind") == KIND_ARTICLE
+        warc_date = datetime_to_iso_date(fetched_at.astimezone(UTC).replace(tzinfo=None), True)
+        warc_headers = {
+            "WARC-Date": warc_date,
+            H_SITE: self.site.name,
+            H_SOURCE: source,
+            H_KIND: KIND_ARTICLE if article else KIND_PAGE,
+        }
+        if hints:
+            # One line, ASCII only: WARC headers are single-line and not meant for UTF-8.
+            warc_headers[H_HINTS] = json.dumps(hints, ensure_ascii=True, sort_keys=True)
+        if response.ip_address is not None:
+            warc_headers["WARC-IP-Address"] = str(response.ip_address)
+        body = response.body
+        resp_record = writer.create_warc_record(
+            response.url,
+            "response",
+            payload=BytesIO(body),
+            length=len(body),
+            http_headers=_http_response_headers(response),
+            warc_headers_dict=warc_headers,
+        )
+        req_body = request.body or b""
+        req_record = writer.create_warc_record(
+            response.url,
+            "request",
+            payload=BytesIO(req_body),
+            length=len(req_body),
+            http_headers=_http_request_headers(request),
+            warc_headers_dict={"WARC-Date": warc_date},
+        )
+        writer.write_request_response_pair(req_record, resp_record)
+        current.responses += 1
+        if article and 200 <= response.status < 300:
+            current.articles += 1
+            # The hints dict is shared with the spider, which keeps adding what later feeds or
+            # sitemaps say about the URL; the ledger takes the newest date at upload time.
+            asked = meta.get("newsmill_url") or response.url
+            stamp = meta.get("newsmill_newest")
+            current.entries.append((asked, _iso(fetched_at), hints, stamp))
+            if response.url != asked:
+                # Also the URL it ended at, so a direct link to it is not fetched again.
+                current.entries.append((response.url, _iso(fetched_at), hints, stamp))
+        return current
+
+    def _roll(self) -> None:
+        if self._current is None:
+            return
+        self._current.close()
+        if self._current.responses:
+            self._pending.append(self._current)
+            self._rolled = True
+        else:
+            os.unlink(self._current.path)
+        self._current = None
+
+    # --- uploading -------------------------------------------------------------------------------
+
+    def _next_key(self, day: str) -> str:
+        # Never overwrite: a re-run with the same run id (an Airflow retry) continues numbering.
+        while True:
+            self._n += 1
+            key = raw_key(self.site.name, day, self.run_id, self._n)
+            if not self.store.exists(key):
+                return key
+
+    def _upload(self, warc: _WarcFile) -> str:
+        key = self._next_key(warc.day)
+        self.store.put_file(key, warc.path)
+        return key
+
+    async def _flush(self) -> None:
+        """Upload rolled files in order; on a store error keep them for the next attempt."""
+        async with self._upload_lock:
+            while self._pending:
+                warc = self._pending[0]
+                try:
+                    key = await asyncio.to_thread(self._upload, warc)
+                except (StoreError, OSError) as exc:
+                    log.error(
+                        "[%s] could not upload %s (%d responses), will retry: %s",
+                        self.site.name, warc.path, warc.responses, exc,
+                    )
+                    S.add_error(
+                        self.crawler.stats, self.crawler.settings,
+                        f"{warc.path}: upload to {self.store.uri} failed: {exc}",
+                    )
+                    return
+                self._pending.pop(0)
+                self._uploaded(key, warc)
+
+    def _uploaded(self, key: str, warc: _WarcFile) -> None:
+        stats = self.crawler.stats
+        assert stats is not None
+        keys: list[str] = stats.get_value(S.STAT_RAW_KEYS) or []
+        keys.append(key)
+        stats.set_value(S.STAT_RAW_KEYS, keys)
+        stats.inc_value(S.STAT_RESPONSES_ARCHIVED, warc.responses)
+        stats.inc_value(S.STAT_ARTICLES_ARCHIVED, warc.articles)
+        log.info(
+            "[%s] archived %d responses (%d articles) to %s",
+            self.site.name, warc.responses, warc.articles, key,
+        )
+        with contextlib.suppress(OSError):
+            os.unlink(warc.path)
+        entries = [
+            LedgerEntry(url, at, newest({**hints, "discovered": stamp}))
+            for url, at, hints, stamp in warc.entries
+        ]
+        self.crawler.signals.send_catch_log(signal=warc_uploaded, key=key, entries=entries)
+
+    # --- Scrapy hooks ----------------------------------------------------------------------------
+
+    async def process_response(self, request: Request, response: Response) -> Response:
+        current = self.write(request, response, datetime.now(UTC))
+        self._written += 1
+        if current.responses >= self.roll_records:
+            self._roll()
+        if self._rolled:
+            # Upload at each roll only: after a store error the next try waits for the next roll
+            # instead of hammering the store on every response.
+            self._rolled = False
+            await self._flush()
+        if self.progress_every and self._written % self.progress_every == 0:
+            stats = self.crawler.stats
+            assert stats is not None
+            log.info(
+                "[%s] progress: %d responses, %d in the store, %d errors",
+                self.site.name,
+                self._written,
+                stats.get_value(S.STAT_RESPONSES_ARCHIVED, 0),
+                stats.get_value(S.STAT_ERROR_COUNT, 0),
+            )
+        return response
+
+    async def spider_closed(self) -> None:
+        self._roll()
+        await self._flush()
+        for warc in self._pending:
+            # Left on disk so nothing fetched is lost; the ledger does not list these pages,
+            # so the next crawl fetches them again anyway.
+            log.error(
+                "[%s] %d responses not uploaded; WARC kept at %s",
+                self.site.name, warc.responses, warc.path,
+            )

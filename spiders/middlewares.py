@@ -1,0 +1,232 @@
+"""Downloader middlewares: the domain guard, the network (SSRF) guard and retries with backoff.
+
+The guards are downloader middlewares, not spider-side filters, because every request passes
+through them: the spider's own requests, robots.txt requests and, since RedirectMiddleware hands
+a redirect back to the engine as a new request, every redirect target too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+from typing import TYPE_CHECKING, Any
+
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import CannotResolveHostError, IgnoreRequest, NotConfigured
+from scrapy.http import Request, Response
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+
+from spiders import settings as S
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy.crawler import Crawler
+
+    from pipeline.sites import Site
+
+log = logging.getLogger(__name__)
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class RefusedOffsite(IgnoreRequest):
+    """The request's host is not one of the site's `domains` (or the scheme is not http/s)."""
+
+
+class RefusedPrivate(IgnoreRequest):
+    """The request's host is, or resolves to, an address the crawler must not reach."""
+
+
+def _site(crawler: Crawler) -> Site:
+    site = crawler.settings.get(S.SITE)
+    if site is None:
+        raise NotConfigured(f"{S.SITE} is not set: not a newsmill crawl")
+    return site
+
+
+def _redirect_note(request: Request) -> str:
+    chain = request.meta.get("redirect_urls")
+    return f" (redirected from {chain[0]})" if chain else ""
+
+
+class DomainGuardMiddleware:
+    """Never send a request to a host outside the site's `domains` (exact host names)."""
+
+    def __init__(self, crawler: Crawler, site: Site):
+        self.crawler = crawler
+        self.site = site
+        self._logged: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler, _site(crawler))
+
+    def process_request(self, request: Request) -> None:
+        # Every request of this crawler shares the site's download slot, robots.txt included,
+        # so the site's delay and concurrency hold whatever host a request goes to.
+        request.meta.setdefault("download_slot", self.site.name)
+        parts = urlparse_cached(request)
+        host = (parts.hostname or "").lower().rstrip(".")
+        if parts.scheme in ("http", "https") and host and self.site.owns_host(host):
+            return
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(S.STAT_REFUSED_OFFSITE)
+        reason = (
+            f"scheme {parts.scheme!r} is not http(s)"
+            if parts.scheme not in ("http", "https")
+            else f"host {host!r} is not one of the site's domains"
+        )
+        level = logging.INFO if host not in self._logged else logging.DEBUG
+        self._logged.add(host)
+        log.log(
+            level, "[%s] refused %s: %s%s", self.site.name, request.url, reason,
+            _redirect_note(request),
+        )
+        raise RefusedOffsite(f"refused: {reason}")
+
+
+# Categories checked in this order; the first that matches names the refusal.
+def _address_kind(ip: IPAddress) -> str | None:
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return _address_kind(ip.ipv4_mapped)
+    if ip.is_loopback:
+        return "loopback"
+    if ip.is_link_local:
+        return "link-local"
+    if ip.is_multicast:
+        return "multicast"
+    if ip.is_unspecified:
+        return "unspecified"
+    if ip.is_reserved:
+        return "reserved"
+    if ip.is_private:
+        return "private"
+    if not ip.is_global:
+        # Shared address space (100.64/10) and other special-purpose blocks.
+        return "non-global"
+    return None
+
+
+class NetworkGuardMiddleware:
+    """Refuse hosts that are, or resolve to, private, loopback, link-local, multicast, reserved
+    or unspecified addresses, unless inside the sites file's `allow_private_networks`.
+
+    Names are resolved through the reactor's resolver, which is Scrapy's caching resolver: the
+    connection then uses the very address checked here, so a DNS answer that changes between
+    the check and the connection (rebinding) is not a way around the guard. A name that does
+    not resolve is a download error (and retried), never let through unchecked.
+    """
+
+    def __init__(self, crawler: Crawler, allowed: list[IPNetwork], site_name: str):
+        self.crawler = crawler
+        self.allowed = allowed
+        self.site_name = site_name
+        self._logged: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        allowed = [
+            ipaddress.ip_network(str(n), strict=False)
+            for n in crawler.settings.getlist(S.ALLOW_PRIVATE_NETWORKS)
+        ]
+        site = crawler.settings.get(S.SITE)
+        return cls(crawler, allowed, site.name if site is not None else "-")
+
+    def refusal(self, ip: IPAddress) -> str | None:
+        """Why `ip` may not be contacted, or None if it may."""
+        kind = _address_kind(ip)
+        if kind is None:
+            return None
+        candidates: list[IPAddress] = [ip]
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+            candidates.append(ip.ipv4_mapped)
+        for net in self.allowed:
+            if any(c.version == net.version and c in net for c in candidates):
+                return None
+        return f"{ip} is a {kind} address, not in allow_private_networks"
+
+    async def _addresses(self, host: str) -> list[IPAddress]:
+        try:
+            return [ipaddress.ip_address(host)]
+        except ValueError:
+            pass
+        from twisted.internet import reactor
+
+        resolver: Any = reactor
+        try:
+            answer = await maybe_deferred_to_future(resolver.resolve(host))
+        except Exception as exc:
+            raise CannotResolveHostError(f"cannot resolve {host}: {exc}") from exc
+        return [ipaddress.ip_address(answer)]
+
+    async def process_request(self, request: Request) -> None:
+        host = (urlparse_cached(request).hostname or "").lower().rstrip(".")
+        if not host:
+            return  # nothing to connect to; the domain guard refuses it
+        for ip in await self._addresses(host):
+            reason = self.refusal(ip)
+            if reason is None:
+                continue
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value(S.STAT_REFUSED_PRIVATE)
+            level = logging.WARNING if host not in self._logged else logging.DEBUG
+            self._logged.add(host)
+            log.log(
+                level, "[%s] refused %s: %s%s", self.site_name, request.url, reason,
+                _redirect_note(request),
+            )
+            raise RefusedPrivate(f"refused: {reason}")
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Scrapy's retry policy (RETRY_TIMES, RETRY_HTTP_CODES, RETRY_EXCEPTIONS), with a pause
+    before each retry: NEWSMILL_RETRY_BACKOFF_BASE * 2**(n-1) seconds, at most
+    NEWSMILL_RETRY_BACKOFF_MAX, longer if the server sent a Retry-After in seconds.
+
+    Scrapy retries at once, which hammers a server that just said it is overloaded. The pause
+    holds only the retried request; the rest of the crawl goes on.
+    """
+
+    def __init__(self, settings: Any):
+        super().__init__(settings)
+        self.backoff_base = settings.getfloat(S.RETRY_BACKOFF_BASE, 0.5)
+        self.backoff_max = settings.getfloat(S.RETRY_BACKOFF_MAX, 30.0)
+
+    def backoff(self, retry_times: int, response: Response | None = None) -> float:
+        delay = self.backoff_base * (2 ** max(retry_times - 1, 0))
+        if response is not None:
+            retry_after = response.headers.get(b"Retry-After")
+            if retry_after and retry_after.strip().isdigit():
+                delay = max(delay, float(retry_after.strip()))
+        return min(delay, self.backoff_max)
+
+    async def _pause(self, retry: Request, response: Response | None, reason: str) -> None:
+        n = int(retry.meta.get("retry_times", 1))
+        delay = self.backoff(n, response)
+        site = self.crawler.settings.get(S.SITE)
+        log.info(
+            "[%s] retry %d of %s in %.1fs: %s",
+            site.name if site is not None else "-", n, retry.url, delay, reason,
+        )
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+    async def process_response(  # type: ignore[override]
+        self, request: Request, response: Response
+    ) -> Request | Response:
+        result = super().process_response(request, response)
+        if isinstance(result, Request):
+            await self._pause(result, response, f"HTTP {response.status}")
+        return result
+
+    async def process_exception(  # type: ignore[override]
+        self, request: Request, exception: Exception
+    ) -> Request | Response | None:
+        result = super().process_exception(request, exception)
+        if isinstance(result, Request):
+            await self._pause(result, None, f"{type(exception).__name__}: {exception}")
+        return result

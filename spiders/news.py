@@ -1,0 +1,444 @@
+"""The one generic news spider, configured by a `pipeline.sites.Site`.
+
+Incremental mode: feeds, sitemaps (index -> children) and start pages; links on start and
+section pages are followed when they match `follow_urls`, up to `max_depth`. Feed and sitemap
+entries older than `max_age_days` are skipped, and so are articles the ledger has seen unless
+the feed or sitemap now says they changed.
+
+`backfill-sitemap` mode: sitemaps and indexes only, entries whose lastmod or news publication
+date falls in [date_from, date_to] (UTC calendar days), whatever their age.
+
+Discovery comes first: articles named by feeds and sitemaps are requested once every feed and
+sitemap has been read (or NEWSMILL_DISCOVERY_WAIT has passed), and start pages after that. An
+article listed in several documents is then requested once, with everything they said about it
+merged into its hints, and judged by the newest date any of them gave.
+
+The spider only decides what to request. Guards, robots.txt, retries and archiving are
+downloader middlewares, so they apply to every request, redirects included.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy import signals
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
+from scrapy.http import Request, Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.defer import CancelledError
+from twisted.python.failure import Failure
+
+from pipeline.raw import KIND_ARTICLE, KIND_PAGE
+from spiders import settings as S
+from spiders.discovery import (
+    VIA_FEED,
+    Discovered,
+    Entry,
+    SitemapRef,
+    iso,
+    parse_discovery,
+    utc_day,
+)
+from spiders.ledger import Ledger, LedgerExtension
+from spiders.middlewares import RefusedOffsite, RefusedPrivate
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy.crawler import Crawler
+
+    from pipeline.sites import Site
+
+log = logging.getLogger(__name__)
+
+# Discovery documents first (they feed everything else), then articles, then section pages.
+PRIORITY_DISCOVERY = 20
+PRIORITY_ARTICLE = 10
+PRIORITY_PAGE = 0
+
+
+@dataclass
+class Candidate:
+    """An article URL named by feeds or sitemaps, with what they said about it, merged."""
+
+    url: str
+    source: str  # "feed" if any feed named it, else how it was first found
+    hints: dict[str, Any] = field(default_factory=dict)
+    stamps: list[datetime] = field(default_factory=list)  # every published/modified date given
+
+    def add(self, entry: Entry) -> None:
+        # Feeds win over sitemaps (they say more, and the label must not depend on which
+        # document happened to arrive first); otherwise the first value stays.
+        if entry.via == VIA_FEED and self.source == "sitemap":
+            self.source = "feed"
+            self.hints.update(entry.hints())
+        else:
+            for key, value in entry.hints().items():
+                self.hints.setdefault(key, value)
+        self.stamps += [d for d in (entry.published, entry.modified) if d is not None]
+
+    @property
+    def newest(self) -> datetime | None:
+        return max(self.stamps) if self.stamps else None
+
+
+def _strip_tracking(url: str) -> str:
+    # Imported here: pipeline.urls pulls in tldextract, which only URL canonicalisation needs.
+    from pipeline.urls import strip_tracking
+
+    return strip_tracking(url)
+
+
+class NewsSpider(scrapy.Spider):
+    name = "newsmill"
+
+    site: Site
+    mode: str
+    date_from: date | None
+    date_to: date | None
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.ledger: Ledger | None = None
+        self.cutoff: datetime | None = None
+        # URL -> the hints dict its request carries. The same dict object is in the request's
+        # meta, so what a late feed or sitemap says about a queued URL still reaches the WARC.
+        self.requested: dict[str, dict[str, Any]] = {}
+        self.skipped_seen: set[str] = set()
+        self.skipped_old: set[str] = set()
+        self.pages = 0  # articles + section pages requested (what max_pages caps)
+        self.capped = False
+        self.seeds_ok = 0
+        self._discovery_pending = 0  # feed and sitemap requests not yet answered
+        self._discovery_done = asyncio.Event()
+        # Until discovery is over, article URLs are collected here instead of requested.
+        self._collecting = True
+        self.candidates: dict[str, Candidate] = {}
+        self.seed_failures: list[tuple[str, str]] = []  # (URL, reason)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        settings = crawler.settings
+        site = settings.get(S.SITE)
+        if site is None:
+            raise ValueError(f"{S.SITE} is not set")
+        spider = super().from_crawler(crawler, *args, name=site.name, **kwargs)
+        spider.site = site
+        spider.mode = settings.get(S.MODE) or "incremental"
+        if spider.mode not in S.MODES:
+            raise ValueError(f"unknown crawl mode {spider.mode!r}")
+        spider.date_from = _date(settings.get(S.DATE_FROM))
+        spider.date_to = _date(settings.get(S.DATE_TO))
+        if spider.mode == "incremental" and site.max_age_days is not None:
+            spider.cutoff = datetime.now(UTC) - timedelta(days=site.max_age_days)
+        crawler.signals.connect(spider.on_spider_error, signal=signals.spider_error)
+        return spider
+
+    @property
+    def backfill(self) -> bool:
+        return self.mode == "backfill-sitemap"
+
+    # --- start -----------------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        ext = self.crawler.get_extension(LedgerExtension)
+        self.ledger = ext.ledger if ext is not None else None
+        if self.backfill:
+            if not self.site.sitemaps:
+                self.seed_failures.append(("-", "the site has no sitemaps to backfill from"))
+                log.error("[%s] backfill-sitemap: the site has no sitemaps", self.site.name)
+            for url in self.site.sitemaps:
+                yield self._discovery_request(url, "backfill-sitemap", seed=True)
+        else:
+            for url in self.site.feeds:
+                yield self._discovery_request(url, "feed", seed=True)
+            for url in self.site.sitemaps:
+                yield self._discovery_request(url, "sitemap", seed=True)
+        if self._discovery_pending:
+            wait = self.crawler.settings.getfloat(S.DISCOVERY_WAIT, 300.0)
+            try:
+                await asyncio.wait_for(self._discovery_done.wait(), timeout=wait)
+            except TimeoutError:
+                log.info("[%s] feeds and sitemaps still loading after %.0fs; requesting "
+                         "what they named so far", self.site.name, wait)
+        # From here on, URLs from late feeds or sitemaps are requested as they come.
+        self._collecting = False
+        candidates, self.candidates = self.candidates, {}
+        for cand in candidates.values():
+            req = self._candidate_request(cand)
+            if req is not None:
+                yield req
+        if not self.backfill:
+            for url in self.site.start_urls:
+                yield self._page_request(url, depth=0, seed=True)
+
+    def _meta(self, url: str, source: str, kind: str, **extra: Any) -> dict[str, Any]:
+        return {
+            "newsmill_url": url,
+            "newsmill_source": source,
+            "newsmill_kind": kind,
+            "download_slot": self.site.name,
+            **extra,
+        }
+
+    def _discovery_request(self, url: str, source: str, seed: bool = False) -> Request:
+        self._discovery_pending += 1
+        self._discovery_done.clear()
+        return Request(
+            url,
+            callback=self.parse_discovery,
+            errback=self.on_error,
+            priority=PRIORITY_DISCOVERY,
+            # We deduplicate discovery URLs ourselves, and every one must reach its callback
+            # or errback, since start pages wait for all of them.
+            dont_filter=True,
+            meta=self._meta(url, source, KIND_PAGE, newsmill_seed=seed, newsmill_discovery=True),
+        )
+
+    def _discovery_finished(self) -> None:
+        self._discovery_pending -= 1
+        if self._discovery_pending <= 0:
+            self._discovery_done.set()
+
+    def _page_request(self, url: str, depth: int, seed: bool = False) -> Request:
+        self.requested[url] = {}
+        return Request(
+            url,
+            callback=self.parse_page,
+            errback=self.on_error,
+            priority=PRIORITY_PAGE,
+            meta=self._meta(url, "link", KIND_PAGE, newsmill_depth=depth, newsmill_seed=seed),
+        )
+
+    # --- what to fetch ---------------------------------------------------------------------------
+
+    def classify(self, url: str) -> str | None:
+        """`article`, `page` (a section page to follow) or None (not for us)."""
+        if self.site.article_urls:
+            if self.site.is_article_url(url):
+                return KIND_ARTICLE
+            return KIND_PAGE if self.site.is_follow_url(url) else None
+        # No article patterns: every page is an article, except the pages to follow.
+        return KIND_PAGE if self.site.is_follow_url(url) else KIND_ARTICLE
+
+    def _under_cap(self, url: str) -> bool:
+        limit = self.site.max_pages
+        if limit is None or self.pages < limit:
+            self.pages += 1
+            return True
+        if not self.capped:
+            self.capped = True
+            log.info("[%s] max_pages (%d) reached; not requesting %s and later URLs",
+                     self.site.name, limit, url)
+        return False
+
+    def _article_request(
+        self, url: str, source: str, hints: dict[str, Any], stamp: datetime | None
+    ) -> Request | None:
+        queued = self.requested.get(url)
+        if queued is not None:
+            for key, value in hints.items():
+                queued.setdefault(key, value)
+            return None
+        if self.ledger is not None and not self.ledger.should_fetch(url, stamp):
+            self.skipped_seen.add(url)
+            return None
+        if not self._under_cap(url):
+            return None
+        self.requested[url] = hints
+        return Request(
+            url,
+            callback=self.parse_article,
+            errback=self.on_error,
+            priority=PRIORITY_ARTICLE,
+            meta=self._meta(
+                url, source, KIND_ARTICLE, newsmill_hints=hints,
+                # What the ledger records as the version fetched (see Ledger.should_fetch).
+                newsmill_newest=iso(stamp) if stamp else None,
+            ),
+        )
+
+    def _in_backfill_range(self, cand: Candidate) -> bool:
+        lo, hi = self.date_from or date.min, self.date_to or date.max
+        return any(lo <= utc_day(d) <= hi for d in cand.stamps)
+
+    def _collect(self, entry: Entry, source: str) -> Request | None:
+        """A feed or sitemap entry: collected during discovery, judged at once after it."""
+        url = _strip_tracking(entry.url)
+        if self.classify(url) != KIND_ARTICLE:
+            log.debug("[%s] %s entry is not an article URL: %s", self.site.name, source, url)
+            return None
+        cand = self.candidates.get(url)
+        if cand is None:
+            cand = Candidate(url, source)
+            if self._collecting:
+                self.candidates[url] = cand
+        cand.add(entry)
+        return None if self._collecting else self._candidate_request(cand)
+
+    def _candidate_request(self, cand: Candidate) -> Request | None:
+        if self.backfill:
+            if not self._in_backfill_range(cand):
+                self.skipped_old.add(cand.url)
+                return None
+        elif self.cutoff is not None and cand.newest is not None and cand.newest < self.cutoff:
+            self.skipped_old.add(cand.url)
+            return None
+        return self._article_request(cand.url, cand.source, cand.hints, cand.newest)
+
+    def _sitemap_wanted(self, ref: SitemapRef) -> bool:
+        """Skip child sitemaps that cannot hold a wanted entry: an entry's lastmod is never
+        later than its sitemap's."""
+        if ref.lastmod is None:
+            return True
+        if self.backfill:
+            return self.date_from is None or utc_day(ref.lastmod) >= self.date_from
+        return self.cutoff is None or ref.lastmod >= self.cutoff
+
+    # --- callbacks -------------------------------------------------------------------------------
+
+    def _seed_ok(self, response: Response) -> None:
+        if response.meta.get("newsmill_seed"):
+            self.seeds_ok += 1
+
+    def parse_discovery(self, response: Response) -> list[Request]:
+        try:
+            return self._discover(response)
+        finally:
+            self._discovery_finished()
+
+    def _discover(self, response: Response) -> list[Request]:
+        self._seed_ok(response)
+        doc: Discovered = parse_discovery(response.body, response.url)
+        if doc.error:
+            self._error(response.url, doc.error)
+        source = response.meta.get("newsmill_source", "sitemap")
+        out: list[Request] = []
+        for ref in doc.sitemaps:
+            child = _strip_tracking(ref.url)
+            if child in self.requested:
+                continue
+            if not self._sitemap_wanted(ref):
+                log.debug("[%s] skipping sitemap %s (lastmod %s)", self.site.name, child,
+                          ref.lastmod)
+                continue
+            self.requested[child] = {}
+            out.append(self._discovery_request(child, source))
+        for entry in doc.entries:
+            req = self._collect(entry, source if self.backfill else entry.via)
+            if req is not None:
+                out.append(req)
+        log.info(
+            "[%s] %s %s: %d entries, %d sitemaps", self.site.name, doc.kind, response.url,
+            len(doc.entries), len(doc.sitemaps),
+        )
+        return out
+
+    def parse_article(self, response: Response) -> None:
+        # Articles are leaves: the archive already holds the response; extraction comes later.
+        return None
+
+    def parse_page(self, response: Response) -> Iterator[Request]:
+        self._seed_ok(response)
+        if not isinstance(response, TextResponse):
+            return
+        depth = int(response.meta.get("newsmill_depth", 0))
+        for href in response.xpath("//a/@href | //area/@href").getall():
+            try:
+                url = _strip_tracking(response.urljoin(href.strip()))
+            except ValueError:
+                continue
+            if urlsplit(url).scheme not in ("http", "https"):
+                continue
+            kind = self.classify(url)
+            if kind == KIND_ARTICLE:
+                req = self._article_request(url, "link", {}, None)
+                if req is not None:
+                    yield req
+            elif (
+                kind == KIND_PAGE
+                and depth < self.site.max_depth
+                and url not in self.requested
+                and self._under_cap(url)
+            ):
+                yield self._page_request(url, depth + 1)
+
+    # --- failures --------------------------------------------------------------------------------
+
+    def _error(self, url: str, reason: str) -> None:
+        log.warning("[%s] %s: %s", self.site.name, url, reason)
+        S.add_error(self.crawler.stats, self.crawler.settings, f"{url}: {reason}")
+
+    def on_error(self, failure: Failure) -> None:
+        request: Request = failure.request  # type: ignore[attr-defined]
+        exc = failure.value
+        url = request.url
+        counted_elsewhere = False  # refusals have their own counters, they are not errors
+        if isinstance(exc, HttpError):
+            reason = f"HTTP {exc.response.status}"
+        elif isinstance(exc, RefusedOffsite | RefusedPrivate):
+            reason = str(exc)
+            counted_elsewhere = True
+        elif isinstance(exc, IgnoreRequest) and "robots.txt" in str(exc):
+            reason = "disallowed by robots.txt"
+            counted_elsewhere = True
+            log.info("[%s] %s: %s", self.site.name, url, reason)
+        elif isinstance(exc, DownloadCancelledError | CancelledError):
+            limit = request.meta.get("download_maxsize") or self.crawler.settings.getint(
+                "DOWNLOAD_MAXSIZE"
+            )
+            reason = f"response larger than DOWNLOAD_MAXSIZE ({limit} bytes)"
+            if str(exc):
+                reason += f": {exc}"
+        else:
+            reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        if not counted_elsewhere:
+            self._error(url, reason)
+        if request.meta.get("newsmill_seed"):
+            self.seed_failures.append((url, reason))
+        if request.meta.get("newsmill_discovery"):
+            self._discovery_finished()
+
+    def on_spider_error(self, failure: Failure, response: Response) -> None:
+        self._error(response.url, f"spider error: {failure.getErrorMessage()}")
+
+    # --- end -------------------------------------------------------------------------------------
+
+    def closed(self, reason: str) -> None:
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.set_value(S.STAT_SKIPPED_SEEN, len(self.skipped_seen - self.requested.keys()))
+        stats.set_value(S.STAT_SKIPPED_OLD, len(self.skipped_old - self.requested.keys()))
+        stats.set_value(S.STAT_SEEDS_OK, self.seeds_ok)
+        stats.set_value(S.STAT_SEED_FAILURES, [f"{u}: {r}" for u, r in self.seed_failures])
+        if self.seeds_ok == 0:
+            why = _summarise(self.seed_failures) or f"spider closed ({reason})"
+            stats.set_value(S.STAT_FAILURE, f"nothing could be fetched: {why}")
+            log.error("[%s] nothing could be fetched: %s", self.site.name, why)
+
+
+def _summarise(failures: list[tuple[str, str]]) -> str:
+    """`reason (URL)` per distinct reason, in order: every seed often fails the same way."""
+    by_reason: dict[str, list[str]] = {}
+    for url, reason in failures:
+        by_reason.setdefault(reason, []).append(url)
+    parts = []
+    for reason, urls in by_reason.items():
+        more = f" and {len(urls) - 1} more" if len(urls) > 1 else ""
+        parts.append(f"{reason} ({urls[0]}{more})")
+    return "; ".join(parts)
+
+
+def _date(value: Any) -> date | None:
+    if not value:
+        return None
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
