@@ -247,7 +247,8 @@ def process_keys(
                     "raw_ref": cap.raw_ref if cap else job.raw_key,
                 }
             )
-            log.info("quarantined url=%s site=%s reason=%s", cap.url if cap else "-", site_name, why)
+            log.info("quarantined url=%s site=%s reason=%s",
+                     cap.url if cap else "-", site_name, why)
             continue
         verdict = index.decide(article)
         if verdict is Verdict.UNCHANGED:
