@@ -1,0 +1,117 @@
+"""
+### newsmill_backfill
+
+Archive ingest, on demand, of one site's articles published between `from` and `to` (both
+inclusive) — the DAG form of `newsmill backfill`.
+
+Trigger it from the UI (Trigger, then fill in the form) or the CLI:
+
+    airflow dags trigger newsmill_backfill \\
+        --conf '{"site": "gazette", "from": "2025-01-01", "to": "2025-06-30"}'
+
+- **plan** checks the params (the site must be in the sites file) and splits the range into
+  `chunk_days` windows; with `source: warc` it makes one chunk per WARC file instead.
+- **backfill_chunk** is mapped over the chunks, one small retryable task each. A chunk that
+  succeeded leaves a marker under `state/backfill/` in the store; a rerun with the same params
+  skips those chunks (set `redo` to run them again).
+- **process_articles** extracts what the chunks fetched; **dump_partition** republishes the
+  ingestion dates that changed; **finish** fails the run, naming each failed chunk, if any did.
+
+Chunks of one run go one at a time by default (`NEWSMILL_BACKFILL_CONCURRENCY`), since they all
+fetch from the same site.
+"""
+
+from __future__ import annotations
+
+import pendulum
+from airflow.sdk import Param, TriggerRule, dag, task
+
+from pipeline import orchestration as orch
+
+_DATE = {"type": "string", "format": "date"}
+
+
+@dag(
+    dag_id="newsmill_backfill",
+    schedule=None,
+    start_date=pendulum.datetime(2025, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    default_args=orch.default_args(),
+    tags=[*orch.TAGS, "backfill"],
+    doc_md=__doc__,
+    params={
+        "site": Param(
+            type="string",
+            pattern=r"^[a-z0-9_-]+$",
+            title="Site",
+            description="Site name from the sites file.",
+        ),
+        "from": Param(**_DATE, title="From", description="First publication date (inclusive)."),
+        "to": Param(**_DATE, title="To", description="Last publication date (inclusive)."),
+        "source": Param(
+            "sitemap",
+            type="string",
+            enum=list(orch.BACKFILL_SOURCES),
+            title="Source",
+            description="sitemap: the site's sitemaps by lastmod; warc: WARC files; "
+            "wayback: the Wayback Machine's captures.",
+        ),
+        "warc": Param(
+            [],
+            type="array",
+            items={"type": "string"},
+            title="WARC files",
+            description="Paths or URIs (s3://, https://) of WARC files, for source warc.",
+        ),
+        "chunk_days": Param(
+            7, type="integer", minimum=1, maximum=366, title="Days per chunk",
+            description="Size of each retryable task's date window (sitemap and wayback).",
+        ),
+        "redo": Param(
+            False, type="boolean", title="Redo finished chunks",
+            description="Run chunks again even if an earlier run finished them.",
+        ),
+        "cdx_url": Param(
+            None, type=["null", "string"], title="CDX API URL",
+            description="For source wayback; default: the Wayback Machine's CDX API.",
+        ),
+        "replay_url": Param(
+            None, type=["null", "string"], title="Replay URL prefix",
+            description="For source wayback; default: https://web.archive.org/web/",
+        ),
+    },
+)
+def newsmill_backfill() -> None:
+    @task
+    def plan() -> list[dict]:
+        return orch.backfill_chunks()
+
+    @task(
+        map_index_template="{{ task.op_kwargs['chunk']['label'] }}",
+        max_active_tis_per_dag=orch.backfill_concurrency(),
+        multiple_outputs=False,
+    )
+    def backfill_chunk(chunk: dict) -> dict:
+        return orch.run_backfill_chunk(chunk)
+
+    @task(trigger_rule=TriggerRule.ALL_DONE_MIN_ONE_SUCCESS)
+    def process_articles() -> list[str]:
+        return orch.process_articles(emit_asset=False)
+
+    @task(map_index_template="{{ task.op_kwargs['day'] }}", multiple_outputs=False)
+    def dump_partition(day: str) -> dict:
+        return orch.dump_partition(day)
+
+    @task(trigger_rule=TriggerRule.ALL_DONE, multiple_outputs=False)
+    def finish() -> dict:
+        return orch.finish_run(mapped_task="backfill_chunk", noun="chunks")
+
+    chunks = backfill_chunk.expand(chunk=plan())
+    processed = process_articles()
+    chunks >> processed
+    dumped = dump_partition.expand(day=processed)
+    [chunks, processed, dumped] >> finish()
+
+
+newsmill_backfill()
