@@ -32,17 +32,29 @@ def main() -> None:
             sites = server.write_sites_file(Path(tmp) / "sites.yaml")
             t0 = time.perf_counter()
             proc = subprocess.run(
-                [exe, "run", "--sites", str(sites), "--store", str(Path(tmp) / "store"),
-                 "--json", "-q"],
-                capture_output=True, text=True, check=True,
+                [
+                    exe,
+                    "run",
+                    "--sites",
+                    str(sites),
+                    "--store",
+                    str(Path(tmp) / "store"),
+                    "--json",
+                    "-q",
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
             )
             seconds = time.perf_counter() - t0
             report = json.loads(proc.stdout)
             fetched = sum(s["fetched"] for s in report["sites"].values())
             records = sum(s["articles"] for s in report["sites"].values())
             rates.append(fetched / seconds)
-            print(f"run {i + 1}: {fetched} pages fetched, {records} records, {seconds:.2f} s, "
-                  f"{fetched / seconds:.1f} pages/s")
+            print(
+                f"run {i + 1}: {fetched} pages fetched, {records} records, {seconds:.2f} s, "
+                f"{fetched / seconds:.1f} pages/s"
+            )
     print(f"median: {statistics.median(rates):.1f} pages/s over {args.repeat} runs")
 
 

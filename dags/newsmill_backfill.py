@@ -23,12 +23,14 @@ fetch from the same site.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pendulum
 from airflow.sdk import Param, TriggerRule, dag, task
 
 from pipeline import orchestration as orch
 
-_DATE = {"type": "string", "format": "date"}
+_DATE: dict[str, Any] = {"type": "string", "format": "date"}
 
 
 @dag(
