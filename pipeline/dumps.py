@@ -19,6 +19,18 @@ from storage import KeyNotFound, Store, publish
 log = logging.getLogger(__name__)
 
 
+PENDING_PREFIX = "state/dumps-pending/"
+
+
+def mark_pending(store: Store, day: str) -> None:
+    """Processing calls this when a date's articles change, so the dump job knows to publish."""
+    store.put(f"{PENDING_PREFIX}date={day}", b"")
+
+
+def dumps_pending(store: Store) -> list[str]:
+    return [k.rsplit("date=", 1)[-1] for k in store.list(PENDING_PREFIX)]
+
+
 def partition_prefix(day: str) -> str:
     return f"dumps/date={day}/"
 
@@ -60,6 +72,7 @@ def build_dump(store: Store, day: str) -> dict[str, Any]:
     inputs_digest = inputs.hexdigest()
     current = read_manifest(store, day)
     if current and current.get("inputs_digest") == inputs_digest:
+        store.delete(f"{PENDING_PREFIX}date={day}")
         return {**current, "unchanged": True}
 
     table = pa.concat_tables(tables) if tables else ARTICLE_SCHEMA.empty_table()
@@ -96,5 +109,6 @@ def build_dump(store: Store, day: str) -> dict[str, Any]:
     if current is not None:
         store.delete(prefix + "manifest.json")
     publish(store, files, (prefix + "manifest.json", json.dumps(manifest, indent=2).encode()))
+    store.delete(f"{PENDING_PREFIX}date={day}")
     log.info("published dump %s: %d rows", prefix, table.num_rows)
     return {**manifest, "unchanged": False}

@@ -13,7 +13,8 @@ from datetime import date
 from typing import Any
 
 from pipeline import process as proc
-from pipeline.dumps import build_dump
+from pipeline.dumps import build_dump, dumps_pending
+from pipeline.lock import LockBusy, store_lock
 from pipeline.runs import RunReport, SiteCounts, iso, new_run_id, save_report, utcnow
 from pipeline.sites import Site, load_sites
 from storage import Store, StoreError, open_store
@@ -24,6 +25,7 @@ __all__ = [
     "backfill",
     "crawl",
     "dump",
+    "pending_dump_dates",
     "process",
     "reextract",
     "run",
@@ -37,6 +39,10 @@ BACKFILL_SOURCES = ("sitemap", "warc", "wayback")
 
 class JobError(RuntimeError):
     """A step could not do its work at all; the message is the one-line reason."""
+
+
+class InvalidArguments(JobError, ValueError):
+    """The request itself is wrong (bad dates, unknown source): retrying cannot help."""
 
 
 def _open(store_uri: str) -> Store:
@@ -85,10 +91,12 @@ def _crawl_into(
 def _process_into(
     report: RunReport,
     store: Store,
-    keys: list[str],
+    keys: list[str] | None,
     sites: dict[str, Site],
     progress: Progress | None,
+    only_sites: list[str] | None = None,
 ) -> None:
+    """Process `keys`, or (None) every raw file not yet processed, under the store's lock."""
     t0 = time.monotonic()
 
     def tick(pages: int, _total: int) -> None:
@@ -96,7 +104,13 @@ def _process_into(
             rate = pages / max(time.monotonic() - t0, 1e-6)
             progress(f"processed {pages} pages ({rate:.0f} pages/s)")
 
-    result = proc.process_keys(store, keys, sites=sites, progress=tick)
+    try:
+        with store_lock(store, "process", report.run_id):
+            if keys is None:
+                keys = proc.pending_raw_keys(store, only_sites)
+            result = proc.process_keys(store, keys, sites=sites, progress=tick)
+    except LockBusy as exc:
+        raise JobError(f"another processing run is under way: {exc}") from exc
     for name, c in result.per_site.items():
         counts = report.site(name)
         counts.articles += c.articles
@@ -142,14 +156,22 @@ def process(
     sites = _sites_map(sites_path)
     store = _open(store_uri)
     report, t0 = _start("process", run_id)
-    _process_into(report, store, proc.pending_raw_keys(store), sites, progress)
+    _process_into(report, store, None, sites, progress)
     return _finish(store, report, t0)
+
+
+def pending_dump_dates(store_uri: str) -> list[str]:
+    """Ingestion dates whose articles changed since their dump partition was last published."""
+    return dumps_pending(_open(store_uri))
 
 
 def dump(store_uri: str, day: str | None = None) -> dict[str, Any]:
     """Publish dumps/date=<day>/ (default today, UTC). Returns the manifest."""
     day = day or utcnow().strftime("%Y-%m-%d")
-    date.fromisoformat(day)
+    try:
+        date.fromisoformat(day)
+    except ValueError as exc:
+        raise InvalidArguments(f"not a date (YYYY-MM-DD): {day!r}") from exc
     return build_dump(_open(store_uri), day)
 
 
@@ -178,8 +200,8 @@ def run(
     _crawl_into(report, sites_path, store_uri, selected)
     if progress:
         progress("processing")
-    keys = proc.pending_raw_keys(store, selected)
-    _process_into(report, store, keys, {s.name: s for s in sites_file.sites}, progress)
+    _process_into(report, store, None, {s.name: s for s in sites_file.sites}, progress,
+                  only_sites=selected)
     _dump_dates(report, store_uri)
     return _finish(store, report, t0)
 
@@ -199,11 +221,15 @@ def backfill(
 ) -> RunReport:
     """Archive ingest of `site`'s articles published in [date_from, date_to]."""
     if date_from > date_to:
-        raise JobError(f"--from {date_from} is after --to {date_to}")
+        raise InvalidArguments(f"--from {date_from} is after --to {date_to}")
     if source not in BACKFILL_SOURCES:
-        raise JobError(f"unknown backfill source {source!r} (use {', '.join(BACKFILL_SOURCES)})")
+        raise InvalidArguments(
+            f"unknown backfill source {source!r} (use {', '.join(BACKFILL_SOURCES)})"
+        )
     if source != "sitemap":
-        raise JobError(f"backfill source {source!r} is not available in this version; use sitemap")
+        raise InvalidArguments(
+            f"backfill source {source!r} is not available in this version; use sitemap"
+        )
     sites_file = load_sites(sites_path)
     sites_file.site(site)
     store = _open(store_uri)
@@ -234,6 +260,8 @@ def reextract(
     Records keep their ids and revisions; their `extractor` and content change to what the
     current extractor produces. The affected dates are returned for republication.
     """
+    if date_from > date_to:
+        raise InvalidArguments(f"--from {date_from} is after --to {date_to}")
     store = _open(store_uri)
     report, t0 = _start(f"reextract {date_from}..{date_to}", run_id)
     keys = proc.raw_keys_between(store, date_from.isoformat(), date_to.isoformat())

@@ -380,20 +380,15 @@ def dates_from_events(events: Iterable[Any]) -> list[str] | None:
     return sorted(found) if any_dates else None
 
 
-def fallback_days(now: datetime) -> list[str]:
-    """Yesterday and today (UTC): what a time-triggered dump must (re)publish at the latest."""
-    today = now.astimezone(UTC).date()
-    return [(today - timedelta(days=1)).isoformat(), today.isoformat()]
-
-
 @reports_errors
 def dates_to_dump() -> list[str]:
     """Which ingestion dates this dump run publishes, most specific source first.
 
     1. `dates` (or `date`) in the run's conf: an operator republishing by hand;
     2. the dates on the triggering `articles` Asset events: what the crawls changed;
-    3. otherwise (the daily timer, or events without dates): yesterday and today, kept only
-       when the store holds articles for them, so no empty partition gets published.
+    3. otherwise (the daily timer, or events without dates): every date whose articles changed
+       since its partition was last published (the library keeps that list), so a dump missed
+       for any reason is caught up by the next daily run.
     """
     ctx = _context()
     conf = dict(getattr(ctx.get("dag_run"), "conf", None) or {})
@@ -412,36 +407,13 @@ def dates_to_dump() -> list[str]:
     if from_events is not None:
         log.info("dates from %d asset event(s): %s", len(events), from_events)
         return from_events
+    from pipeline import jobs
+
     cfg = settings(need_sites=False)
     with aws_environment(cfg.store_uri):
-        days = dates_with_articles(cfg, fallback_days(datetime.now(UTC)))
-    log.info("no dates given: publishing %s", days or "nothing (no articles yesterday or today)")
+        days = jobs.pending_dump_dates(cfg.store_uri)
+    log.info("no dates given: publishing %s", days or "nothing (no partition out of date)")
     return days
-
-
-def dates_with_articles(cfg: Settings, days: list[str]) -> list[str]:
-    """The subset of `days` for which the store holds article files."""
-    from storage import open_store
-
-    store = open_store(cfg.store_uri)
-    sites: list[str] | None = None
-    if cfg.sites_path:
-        from pipeline.sites import SitesFileError, load_sites
-
-        with contextlib.suppress(SitesFileError):
-            sites = [s.name for s in load_sites(cfg.sites_path).sites]
-    found: list[str] = []
-    for day in days:
-        if sites is not None:
-            # One cheap listing per site and day instead of listing every article ever written.
-            hit = any(
-                next(iter(store.list(f"articles/site={s}/date={day}/")), None) for s in sites
-            )
-        else:
-            hit = any(f"/date={day}/" in k for k in store.list("articles/"))
-        if hit:
-            found.append(day)
-    return found
 
 
 @reports_errors
@@ -602,9 +574,16 @@ def run_backfill_chunk(chunk: Mapping[str, Any]) -> dict[str, Any]:
         "label": chunk["label"], "task": ti.task_id, "map_index": ti.map_index,
         "marker": chunk["marker"], "skipped": False,
     }
+    from pipeline.jobs import InvalidArguments
+
     try:
         outcome.update(_backfill_chunk(chunk, redo=bool(ctx["params"].get("redo", False)),
                                        airflow_run_id=str(ctx["run_id"])))
+    except InvalidArguments as exc:
+        # A wrong request stays wrong: fail now instead of spending the retries on it.
+        outcome.update(ok=False, reason=_reason(exc))
+        ti.xcom_push(key=OUTCOME_KEY, value=outcome)
+        _fail(f"backfill chunk {chunk['label']}: {exc}")
     except Exception as exc:
         outcome.update(ok=False, reason=_reason(exc))
         ti.xcom_push(key=OUTCOME_KEY, value=outcome)

@@ -19,6 +19,7 @@ from typing import Any
 
 from pipeline.article import Article
 from pipeline.dedup import DedupIndex, Verdict
+from pipeline.dumps import mark_pending
 from pipeline.pool import ordered_map
 from pipeline.raw import KIND_ARTICLE, Capture, iter_captures
 from pipeline.sites import Site
@@ -271,10 +272,14 @@ def process_keys(
 def _flush(store: Store, batch: _Batch, result: ProcessResult) -> None:
     key = batch.raw_key
     if batch.rows:
+        # The pending mark goes first: a crash between the two leaves a dump to redo, not a
+        # changed partition that no dump job knows about.
+        mark_pending(store, raw_date(key))
         store.put(articles_key(key), table_to_parquet(rows_to_table(batch.rows)))
         result.dates.add(raw_date(key))
     elif store.exists(articles_key(key)):
         # A re-extraction that now finds nothing must not leave the old records behind.
+        mark_pending(store, raw_date(key))
         store.delete(articles_key(key))
         result.dates.add(raw_date(key))
     if batch.quarantine:

@@ -13,7 +13,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -224,10 +224,6 @@ def test_dump_dates_from_asset_events() -> None:
     assert orch.dates_from_events([SimpleNamespace(extra={"dates": []})]) == []
     # Events without dates (e.g. created by hand in the UI) leave the choice to the fallback.
     assert orch.dates_from_events([SimpleNamespace(extra=None)]) is None
-    assert orch.fallback_days(datetime(2025, 3, 1, 0, 30, tzinfo=UTC)) == [
-        "2025-02-28",
-        "2025-03-01",
-    ]
 
 
 def test_aws_connection_maps_onto_boto3_environment() -> None:
