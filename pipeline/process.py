@@ -85,11 +85,17 @@ class ProcessResult:
 class Job:
     """One page to extract; travels to a worker process."""
 
-    raw_key: str
+    batch: Batch
     capture: Capture | None
     language_hint: str | None = None
     domains: tuple[str, ...] = ()
     quarantine: str | None = None  # decided without extraction (HTTP error, corrupt file)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The batch (with its reader) stays in the parent; a worker needs only the page.
+        state = dict(self.__dict__)
+        state["batch"] = None
+        return state
 
 
 Outcome = tuple[Article | None, str | None]
@@ -140,40 +146,74 @@ def raw_keys_between(store: Store, first: str, last: str) -> list[str]:
     return [k for k in store.list("raw/") if RAW_KEY.match(k) and first <= raw_date(k) <= last]
 
 
-def _jobs(store: Store, keys: list[str], sites: dict[str, Site]) -> Iterator[Job]:
-    for key in keys:
-        m = RAW_KEY.match(key)
-        assert m
-        site = sites.get(m["site"])
-        hint = site.language if site else None
-        domains = site.domains if site else ()
+@dataclass
+class Batch:
+    """A unit of input whose outputs are written together and named after it.
+
+    Crawled raw files are batches; so is a slice of an external WARC read by a backfill. The
+    output keys are deterministic, which makes a rerun overwrite instead of duplicate.
+    """
+
+    name: str
+    site: str
+    date: str  # ingestion date: the partition its records land in
+    articles_key: str
+    quarantine_key: str
+    captures: Callable[[], Iterator[Capture]]
+    done_key: str | None = None  # marker written once the outputs are safely in place
+
+
+def raw_batch(store: Store, key: str) -> Batch:
+    m = RAW_KEY.match(key)
+    assert m, key
+
+    def captures() -> Iterator[Capture]:
         fd, tmp = tempfile.mkstemp(suffix=".warc.gz")
         os.close(fd)
         try:
             store.get_file(key, tmp)
-            # Error answers wait for the end of the file: a 503 that a retry later fetched
-            # is not a lost page, and a redirect hop is not a page at all.
-            failed: dict[str, Capture] = {}
-            fetched: set[str] = set()
             with open(tmp, "rb") as fh:
-                try:
-                    for cap in iter_captures(fh, key):
-                        if cap.kind != KIND_ARTICLE or 300 <= cap.status < 400:
-                            continue
-                        if not 200 <= cap.status < 300:
-                            failed[cap.url] = _slim(cap)
-                            continue
-                        fetched.add(cap.url)
-                        yield Job(key, cap, hint, domains)
-                except Exception as exc:
-                    # Keep what was read before the damage; the rest is named in quarantine.
-                    yield Job(key, None, quarantine=f"corrupt WARC {key}: {exc}")
-            for url, cap in failed.items():
-                if url not in fetched:
-                    yield Job(key, cap, quarantine=f"HTTP {cap.status}")
+                yield from iter_captures(fh, key)
         finally:
             os.unlink(tmp)
-        yield Job(key, None, quarantine="")  # end-of-file marker: flush this raw file
+
+    return Batch(
+        name=key,
+        site=m["site"],
+        date=m["date"],
+        articles_key=articles_key(key),
+        quarantine_key=quarantine_key(key),
+        captures=captures,
+        done_key=DONE_PREFIX + key + ".done",
+    )
+
+
+def _jobs(batches: Iterable[Batch], sites: dict[str, Site]) -> Iterator[Job]:
+    for batch in batches:
+        site = sites.get(batch.site)
+        hint = site.language if site else None
+        domains = site.domains if site else ()
+        # Error answers wait for the end of the batch: a 503 that a retry later fetched
+        # is not a lost page, and a redirect hop is not a page at all.
+        failed: dict[str, Capture] = {}
+        fetched: set[str] = set()
+        try:
+            for cap in batch.captures():
+                if cap.kind != KIND_ARTICLE or 300 <= cap.status < 400:
+                    continue
+                if not 200 <= cap.status < 300:
+                    failed[cap.url] = _slim(cap)
+                    continue
+                fetched.add(cap.url)
+                yield Job(batch, cap, hint, domains)
+        except Exception as exc:
+            # Keep what was read before the damage; the rest is named in quarantine.
+            log.error("corrupt input %s site=%s: %s", batch.name, batch.site, exc)
+            yield Job(batch, None, quarantine=f"corrupt WARC {batch.name}: {exc}")
+        for url, cap in failed.items():
+            if url not in fetched:
+                yield Job(batch, cap, quarantine=f"HTTP {cap.status}")
+        yield Job(batch, None, quarantine="")  # end of batch: flush its outputs
 
 
 def _slim(cap: Capture) -> Capture:
@@ -181,9 +221,9 @@ def _slim(cap: Capture) -> Capture:
     return cap
 
 
-class _Batch:
-    def __init__(self, raw_key: str):
-        self.raw_key = raw_key
+class _Output:
+    def __init__(self, batch: Batch):
+        self.batch = batch
         self.rows: list[dict[str, Any]] = []
         self.quarantine: list[dict[str, Any]] = []
 
@@ -197,36 +237,53 @@ def process_keys(
     progress: Callable[[int, int], None] | None = None,
 ) -> ProcessResult:
     """Extract, deduplicate and write the records of the given raw files, in order."""
-    result = ProcessResult(raw_keys=list(keys))
-    if not keys:
-        return result
+    result = process_batches(store, (raw_batch(store, k) for k in keys), sites=sites,
+                             workers=workers, progress=progress)
+    result.raw_keys = list(keys)
+    return result
+
+
+def process_batches(
+    store: Store,
+    batches: Iterable[Batch],
+    *,
+    sites: dict[str, Site] | None = None,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ProcessResult:
+    """Extract, deduplicate and write the records of each batch, in order.
+
+    The caller holds the store's process lock (see pipeline.jobs).
+    """
+    result = ProcessResult()
     index = DedupIndex.load(store)
     sites = sites or {}
     unmarked: list[str] = []
     last_checkpoint = time.monotonic()
-    batch: _Batch | None = None
+    out: _Output | None = None
     pages = 0
 
     def checkpoint() -> None:
         index.save(store)
         for k in unmarked:
-            store.put(DONE_PREFIX + k + ".done", b"")
+            store.put(k, b"")
         unmarked.clear()
 
-    for job, (article, reason) in ordered_map(extract_job, _jobs(store, keys, sites),
+    for job, (article, reason) in ordered_map(extract_job, _jobs(batches, sites),
                                               workers=workers):
-        if batch is None or batch.raw_key != job.raw_key:
-            batch = _Batch(job.raw_key)
+        if out is None or out.batch is not job.batch:
+            out = _Output(job.batch)
         if job.capture is None and job.quarantine == "":
-            _flush(store, batch, result)
-            unmarked.append(job.raw_key)
-            batch = None
+            _flush(store, out, result)
+            if job.batch.done_key:
+                unmarked.append(job.batch.done_key)
+            out = None
             if time.monotonic() - last_checkpoint > CHECKPOINT_SECONDS:
                 checkpoint()
                 last_checkpoint = time.monotonic()
             continue
         cap = job.capture
-        site_name = (cap.site if cap else None) or _key_site(job.raw_key)
+        site_name = (cap.site if cap else None) or job.batch.site
         counts = result.site(site_name)
         pages += 1
         counts.pages += 1
@@ -237,7 +294,7 @@ def process_keys(
             counts.quarantined += 1
             bucket = why.split(":")[0].split(" (")[0]
             counts.reasons[bucket] = counts.reasons.get(bucket, 0) + 1
-            batch.quarantine.append(
+            out.quarantine.append(
                 {
                     "url": cap.url if cap else None,
                     "site": site_name,
@@ -245,7 +302,7 @@ def process_keys(
                     "status": cap.status if cap else None,
                     "content_type": cap.content_type if cap else None,
                     "fetched_at": cap.fetched_at if cap else None,
-                    "raw_ref": cap.raw_ref if cap else job.raw_key,
+                    "raw_ref": cap.raw_ref if cap else job.batch.name,
                 }
             )
             log.info("quarantined url=%s site=%s reason=%s",
@@ -264,26 +321,26 @@ def process_keys(
             counts.new += 1
         elif article.duplicate_of:
             counts.duplicates += 1
-        batch.rows.append(to_row(article))
+        out.rows.append(to_row(article))
     checkpoint()
     return result
 
 
-def _flush(store: Store, batch: _Batch, result: ProcessResult) -> None:
-    key = batch.raw_key
-    if batch.rows:
+def _flush(store: Store, out: _Output, result: ProcessResult) -> None:
+    batch = out.batch
+    if out.rows:
         # The pending mark goes first: a crash between the two leaves a dump to redo, not a
         # changed partition that no dump job knows about.
-        mark_pending(store, raw_date(key))
-        store.put(articles_key(key), table_to_parquet(rows_to_table(batch.rows)))
-        result.dates.add(raw_date(key))
-    elif store.exists(articles_key(key)):
+        mark_pending(store, batch.date)
+        store.put(batch.articles_key, table_to_parquet(rows_to_table(out.rows)))
+        result.dates.add(batch.date)
+    elif store.exists(batch.articles_key):
         # A re-extraction that now finds nothing must not leave the old records behind.
-        mark_pending(store, raw_date(key))
-        store.delete(articles_key(key))
-        result.dates.add(raw_date(key))
-    if batch.quarantine:
+        mark_pending(store, batch.date)
+        store.delete(batch.articles_key)
+        result.dates.add(batch.date)
+    if out.quarantine:
         lines = b"".join(
-            json.dumps(q, ensure_ascii=False).encode() + b"\n" for q in batch.quarantine
+            json.dumps(q, ensure_ascii=False).encode() + b"\n" for q in out.quarantine
         )
-        store.put(quarantine_key(key), lines)
+        store.put(batch.quarantine_key, lines)
