@@ -1,0 +1,302 @@
+"""URL normalisation: one spelling per article, so that ids and deduplication are stable.
+
+Three levels, from least to most invasive:
+
+- `strip_tracking(url)`: what the spider fetches. Removes tracking parameters and the fragment and
+  leaves everything else as the server sent it (some servers care about parameter order).
+- `normalise_url(url)`: the comparable spelling. Also lowercases scheme and host, drops the default
+  port and the trailing dot of the host, and sorts the remaining query parameters.
+- `canonical_url(fetched_url, html_canonical, ...)`: the article's identity. Prefers the page's own
+  `<link rel="canonical">` when it stays on the same site, then collapses AMP variants.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+if TYPE_CHECKING:
+    import tldextract
+
+# Exact names (compared lowercased). `ref` is here because news sites use it for campaign
+# attribution; a site that uses `ref` for content would need to be handled in its sites entry.
+TRACKING_PARAMS: frozenset[str] = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "gclsrc",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "twclid",
+        "ttclid",
+        "li_fat_id",
+        "igshid",
+        "igsh",
+        "mc_cid",
+        "mc_eid",
+        "ref",
+        "ref_src",
+        "ref_url",
+        "referrer",
+        "cmpid",
+        "cmp",
+        "_ga",
+        "_gl",
+        "_hsenc",
+        "_hsmi",
+        "__hstc",
+        "__hssc",
+        "__hsfp",
+        "hsctatracking",
+        "mkt_tok",
+        "oly_anon_id",
+        "oly_enc_id",
+        "vero_id",
+        "vero_conv",
+        "wickedid",
+        "s_cid",
+        "s_kwcid",
+        "ncid",
+        "ocid",
+        "smid",
+        "smtyp",
+        "sr_share",
+        "share",
+        "spm",
+        "xtor",
+        "ito",
+        "icid",
+        "trk",
+        "trkcampaign",
+        "at_medium",
+        "at_campaign",
+        "at_custom1",
+        "at_custom2",
+        "at_custom3",
+        "at_custom4",
+        "guccounter",
+        "guce_referrer",
+        "guce_referrer_sig",
+    }
+)
+TRACKING_PREFIXES: tuple[str, ...] = ("utm_", "hsa_", "pk_", "mtm_", "matomo_", "stm_")
+
+# Query parameters that only select the AMP rendering of the same article.
+_AMP_PARAMS = {"amp": {"", "1", "true", "yes"}, "outputtype": {"amp"}, "output": {"amp"}}
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_AMP_PATH = re.compile(r"(?:/amp/?|\.amp)$", re.IGNORECASE)
+_AMP_HTML_SUFFIX = re.compile(r"\.amp\.html?$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _extractor() -> tldextract.TLDExtract:
+    # Imported here: tldextract pulls in requests (~75 ms), and the spider's scope checks
+    # (strip_tracking, is_same_site) never need it.
+    import tldextract
+
+    # The bundled public-suffix snapshot only: looking up the registrable domain must never go to
+    # the network or write a cache. Private suffixes (github.io, blogspot.com) count, so two
+    # different blogs on one hosting domain are not "the same site".
+    return tldextract.TLDExtract(
+        cache_dir=None, suffix_list_urls=(), include_psl_private_domains=True
+    )
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=4096)
+def registrable_domain(host: str) -> str:
+    """`news.bbc.co.uk` -> `bbc.co.uk`. IP addresses and single-label hosts are their own domain."""
+    host = host.lower().rstrip(".")
+    if not host or _is_ip(host) or "." not in host:
+        return host
+    result = _extractor()(host)
+    if result.domain and result.suffix:
+        return f"{result.domain}.{result.suffix}"
+    # A suffix the public list does not know (.example, .test, .internal): treat it as a
+    # one-label suffix, which is what such private namespaces almost always are.
+    return ".".join(host.split(".")[-2:])
+
+
+def host_of(url: str) -> str:
+    """Lowercased host without port or trailing dot; empty for URLs without one."""
+    try:
+        return (urlsplit(url).hostname or "").rstrip(".")
+    except ValueError:
+        return ""
+
+
+def is_tracking_param(name: str) -> bool:
+    low = name.lower()
+    return low in TRACKING_PARAMS or low.startswith(TRACKING_PREFIXES)
+
+
+def _filtered_query(query: str, *, drop_amp: bool = False) -> list[tuple[str, str]]:
+    pairs = parse_qsl(query, keep_blank_values=True)
+    kept: list[tuple[str, str]] = []
+    for name, value in pairs:
+        if is_tracking_param(name):
+            continue
+        if drop_amp and value.lower() in _AMP_PARAMS.get(name.lower(), ()):
+            continue
+        kept.append((name, value))
+    return kept
+
+
+def strip_tracking(url: str) -> str:
+    """Remove tracking parameters and the fragment; keep everything else as it was."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return url.strip()
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        kept = [(n, v) for n, v in pairs if not is_tracking_param(n)]
+        if len(kept) != len(pairs):
+            query = urlencode(kept)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
+
+
+def normalise_url(url: str) -> str:
+    """The comparable spelling of a URL (see the module docstring)."""
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return url
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").rstrip(".")
+    if not host:
+        return urlunsplit((scheme, parts.netloc, parts.path, parts.query, ""))
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    # Rebuilt from the host alone: credentials in a URL are never part of an article's identity.
+    netloc = host
+    if port is not None and port != _DEFAULT_PORTS.get(scheme):
+        netloc = f"{host}:{port}"
+    path = parts.path or "/"
+    query = urlencode(sorted(_filtered_query(parts.query)))
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def is_same_site(url: str, domains: Iterable[str]) -> bool:
+    """True when the URL's host is one of the site's `domains` (exact host match, like the
+    crawler's scope rule: `www.example.org` does not admit `cdn.example.org`)."""
+    host = host_of(url)
+    if not host:
+        return False
+    return host in {d.lower().rstrip(".") for d in domains}
+
+
+def _same_registrable(a: str, b: str) -> bool:
+    ha, hb = host_of(a), host_of(b)
+    return bool(ha) and bool(hb) and registrable_domain(ha) == registrable_domain(hb)
+
+
+def is_amp_url(url: str) -> bool:
+    """URL shapes publishers use for the AMP rendering of an article."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    host = (parts.hostname or "").lower()
+    if host.startswith("amp."):
+        return True
+    if _AMP_PATH.search(parts.path) or _AMP_HTML_SUFFIX.search(parts.path):
+        return True
+    for name, value in parse_qsl(parts.query, keep_blank_values=True):
+        if value.lower() in _AMP_PARAMS.get(name.lower(), ()):
+            return True
+    return False
+
+
+def de_amp(url: str, domains: Iterable[str] = ()) -> str:
+    """The non-AMP URL an AMP URL stands for (normalised). Non-AMP URLs come back normalised."""
+    url = normalise_url(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    netloc = parts.netloc
+    host = (parts.hostname or "").lower()
+    if host.startswith("amp.") and host.count(".") >= 2:
+        bare = host[len("amp.") :]
+        known = {d.lower().rstrip(".") for d in domains}
+        # amp.example.com usually mirrors www.example.com; only the sites file can say which.
+        if known and bare not in known and f"www.{bare}" in known:
+            bare = f"www.{bare}"
+        netloc = netloc.replace(host, bare, 1)
+    path = parts.path
+    if _AMP_HTML_SUFFIX.search(path):
+        path = _AMP_HTML_SUFFIX.sub(".html", path)
+    elif _AMP_PATH.search(path):
+        trailing = path.endswith("/")
+        path = _AMP_PATH.sub("", path) or "/"
+        if trailing and not path.endswith("/"):
+            path += "/"
+    query = urlencode(sorted(_filtered_query(parts.query, drop_amp=True)))
+    return urlunsplit((parts.scheme, netloc, path, query, ""))
+
+
+def accept_canonical(
+    candidate: str | None, fetched_url: str, domains: Iterable[str] = ()
+) -> str | None:
+    """The page's declared canonical URL, absolute and normalised, or None when it cannot be
+    trusted: not http(s), another site, or the site's home page for a page that is not the home
+    page (a common CMS misconfiguration that would merge every article into one)."""
+    if not candidate:
+        return None
+    candidate = candidate.strip()
+    if not candidate:
+        return None
+    try:
+        absolute = urljoin(fetched_url, candidate)
+        parts = urlsplit(absolute)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    domains = tuple(domains)
+    if not (_same_registrable(absolute, fetched_url) or is_same_site(absolute, domains)):
+        return None
+    fetched_path = urlsplit(fetched_url).path.strip("/")
+    if parts.path.strip("/") == "" and not parts.query and fetched_path:
+        return None
+    return normalise_url(absolute)
+
+
+def canonical_url(
+    fetched_url: str,
+    html_canonical: str | None = None,
+    *,
+    domains: Iterable[str] = (),
+) -> str:
+    """The article's canonical URL.
+
+    `html_canonical` is the page's `<link rel="canonical">` (relative allowed); it is used when
+    same-site. On an AMP page that link is the non-AMP article (AMP requires publishers to
+    declare it), so both renderings get the same answer. Whatever URL is chosen, AMP URL shapes
+    (`/amp/`, `?amp=1`, `amp.` host, `.amp.html`) are collapsed, so the AMP and non-AMP
+    renderings of one story share an id even without a canonical link.
+    """
+    domains = tuple(domains)
+    chosen = accept_canonical(html_canonical, fetched_url, domains)
+    if chosen is None:
+        chosen = normalise_url(fetched_url)
+    return de_amp(chosen, domains) if is_amp_url(chosen) else chosen

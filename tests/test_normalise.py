@@ -1,0 +1,218 @@
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from pipeline.normalise import (
+    clean_authors,
+    clean_title,
+    normalise_date,
+    normalise_language,
+    normalise_space,
+    normalise_text,
+)
+
+FETCHED = "2024-05-04T10:00:00Z"
+
+
+# --------------------------------------------------------------------------- dates
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2024-05-03T09:15:00+01:00", "2024-05-03T08:15:00Z"),
+        ("2024-05-03T09:15:00Z", "2024-05-03T09:15:00Z"),
+        ("2024-05-03T09:15:00.123456-04:00", "2024-05-03T13:15:00Z"),
+        ("2024-05-03T09:15:00+0530", "2024-05-03T03:45:00Z"),
+        ("2024-05-03 09:15:00", "2024-05-03T09:15:00Z"),
+        ("2024-05-03", "2024-05-03T00:00:00Z"),
+        ("2024/05/03", "2024-05-03T00:00:00Z"),
+        ("Fri, 03 May 2024 09:15:00 GMT", "2024-05-03T09:15:00Z"),
+        ("Fri, 03 May 2024 09:15:00 +0200", "2024-05-03T07:15:00Z"),
+        ("May 3, 2024", "2024-05-03T00:00:00Z"),
+        ("3 May 2024", "2024-05-03T00:00:00Z"),
+        ("Friday, May 3, 2024 9:15 PM EDT", "2024-05-04T01:15:00Z"),
+        ("1714727700", "2024-05-03T09:15:00Z"),
+    ],
+)
+def test_dates_become_utc_iso(raw: str, expected: str) -> None:
+    assert normalise_date(raw, fetched_at=FETCHED) == expected
+
+
+def test_offset_conversion_can_change_the_day() -> None:
+    assert normalise_date("2024-05-03T23:30:00-05:00", fetched_at=FETCHED) == (
+        "2024-05-04T04:30:00Z"
+    )
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "2024-05-06T00:00:00Z",  # two days after the fetch
+        "2099-01-01",
+        "1989-12-31",
+        "0000-00-00 00:00:00",
+        "2024-02-30",
+        "yesterday",
+        "",
+        "Updated 3 hours ago",
+    ],
+)
+def test_implausible_or_unparseable_dates_are_null(raw: str) -> None:
+    assert normalise_date(raw, fetched_at=FETCHED) is None
+
+
+def test_a_date_within_a_day_after_the_fetch_is_kept() -> None:
+    # time-zone slips put real dates a few hours "after" the fetch
+    assert normalise_date("2024-05-04T20:00:00Z", fetched_at=FETCHED) == "2024-05-04T20:00:00Z"
+
+
+# --------------------------------------------------------------------------- authors
+
+
+def test_byline_prefixes_are_removed() -> None:
+    assert clean_authors(["By Maria Okafor"]) == ["Maria Okafor"]
+    assert clean_authors(["Words: Tom Reyes"]) == ["Tom Reyes"]
+    assert clean_authors(["Words by Tom Reyes"]) == ["Tom Reyes"]
+    assert clean_authors(["By:Grace Whitfield"]) == ["Grace Whitfield"]
+
+
+def test_names_that_start_like_a_prefix_are_left_alone() -> None:
+    assert clean_authors(["Byron Lowe"]) == ["Byron Lowe"]
+    assert clean_authors(["Von Miller"]) == ["Von Miller"]
+
+
+def test_several_people_are_split() -> None:
+    assert clean_authors(["Maria Okafor and Tom Reyes"]) == ["Maria Okafor", "Tom Reyes"]
+    assert clean_authors(["Maria Okafor & Tom Reyes, Grace Whitfield"]) == [
+        "Maria Okafor",
+        "Tom Reyes",
+        "Grace Whitfield",
+    ]
+
+
+def test_contact_details_and_roles_are_removed() -> None:
+    assert clean_authors(["Maria Okafor (maria@northfieldpost.example)"]) == ["Maria Okafor"]
+    assert clean_authors(["Tom Reyes @tomreyes"]) == ["Tom Reyes"]
+    assert clean_authors(["https://www.facebook.com/northfieldpost"]) == []
+    assert clean_authors(["Maria Okafor, Political Correspondent"]) == ["Maria Okafor"]
+    assert clean_authors(["Tom Reyes Staff Writer"]) == ["Tom Reyes"]
+    assert clean_authors(["Staff"]) == []
+    assert clean_authors(["Staff Reporter"]) == []
+    assert clean_authors(["Dylan Bailey, MS, RD"]) == ["Dylan Bailey"]
+
+
+def test_bylines_that_run_into_a_date_line_or_sentence() -> None:
+    assert clean_authors(["Maria Okafor Last updated 3 May 2024"]) == ["Maria Okafor"]
+    assert clean_authors(["Posted by Tom Reyes on May 3, 2024"]) == ["Tom Reyes"]
+    assert clean_authors(["This story was written by Grace Whitfield"]) == ["Grace Whitfield"]
+    assert clean_authors(["Updated 3 hours ago"]) == []
+
+
+def test_desks_and_teams_are_not_people() -> None:
+    assert clean_authors(["Lifestyle Desk"]) == []
+    assert clean_authors(["The Northfield Post Newsroom"]) == []
+    assert clean_authors(["Grace Whitfield | Allotment Notes Editorial Team"]) == [
+        "Grace Whitfield"
+    ]
+
+
+def test_the_site_name_is_not_an_author() -> None:
+    sites = ["The Northfield Post", "www.northfieldpost.example"]
+    assert clean_authors(["The Northfield Post"], sites) == []
+    assert clean_authors(["Northfield Post"], sites) == []
+    assert clean_authors(["NorthfieldPost.example"], sites) == []
+    assert clean_authors(["By Maria Okafor | The Northfield Post"], sites) == ["Maria Okafor"]
+
+
+def test_a_person_whose_site_bears_their_name_keeps_the_byline() -> None:
+    assert clean_authors(["Rosa Lindqvist"], ["Rosa Lindqvist", "rosalindqvist.example"]) == [
+        "Rosa Lindqvist"
+    ]
+
+
+def test_capitals_are_fixed_only_when_the_whole_name_is_capitals() -> None:
+    assert clean_authors(["MARIA OKAFOR"]) == ["Maria Okafor"]
+    assert clean_authors(["Ciara McDonald"]) == ["Ciara McDonald"]
+    assert clean_authors(["danah boyd"]) == ["danah boyd"]
+
+
+def test_duplicates_are_removed_case_insensitively() -> None:
+    assert clean_authors(["Maria Okafor", "MARIA OKAFOR", "maria okafor and Tom Reyes"]) == [
+        "Maria Okafor",
+        "Tom Reyes",
+    ]
+
+
+# --------------------------------------------------------------------------- titles
+
+
+def test_site_suffix_and_prefix_are_removed_when_they_name_the_site() -> None:
+    sites = ["The Northfield Post", "www.northfieldpost.example"]
+    assert clean_title("Council votes to close car park - The Northfield Post", sites) == (
+        "Council votes to close car park"
+    )
+    assert clean_title("Council votes to close car park | Northfield Post", sites) == (
+        "Council votes to close car park"
+    )
+    assert clean_title("The Northfield Post | Council votes", sites) == "Council votes"
+    assert clean_title("Council votes – NorthfieldPost.example", sites) == "Council votes"
+
+
+def test_site_name_and_the_tagline_after_it_go_together() -> None:
+    sites = ["Allotment Notes"]
+    assert (
+        clean_title("Winter beds – Allotment Notes – Grow more, dig less", sites) == "Winter beds"
+    )
+
+
+def test_other_segments_stay() -> None:
+    sites = ["The Northfield Post"]
+    assert clean_title("Review: The Tempest - Northfield Playhouse", sites) == (
+        "Review: The Tempest - Northfield Playhouse"
+    )
+    assert clean_title("The Northfield Post", sites) == "The Northfield Post"
+
+
+def test_title_entities_and_spaces_are_normalised() -> None:
+    assert clean_title("  Fish &amp; chips\u00a0 shop   closes ") == "Fish & chips shop closes"
+
+
+# --------------------------------------------------------------------------- text
+
+
+def test_text_is_nfc_with_single_blank_lines_and_no_stray_spaces() -> None:
+    decomposed = unicodedata.normalize("NFD", "Café crème")
+    raw = f"  {decomposed}   opens\u00a0today  \n\n\n\nSecond\tparagraph \r\nThird\u200b one  \n"
+    text = normalise_text(raw)
+    assert text == "Café crème opens today\n\nSecond paragraph\n\nThird one"
+    assert unicodedata.is_normalized("NFC", text)
+
+
+def test_normalise_space_flattens_lines() -> None:
+    assert normalise_space(" a\n b\t\tc ") == "a b c"
+
+
+# --------------------------------------------------------------------------- language
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("en-GB", "en"),
+        ("en_US", "en"),
+        ("FR", "fr"),
+        ("pt-BR", "pt"),
+        ("eng", "en"),
+        ("German", "de"),
+        ("iw", "he"),
+        ("x-default", None),
+        ("und", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_language_codes(raw: str | None, expected: str | None) -> None:
+    assert normalise_language(raw) == expected
