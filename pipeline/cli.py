@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -14,8 +13,6 @@ from pathlib import Path
 from typing import TextIO
 
 from pipeline.runs import RunReport
-
-DEFAULT_STORE = "./data"
 
 
 class CliError(Exception):
@@ -97,7 +94,9 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 def cmd_backfill(args: argparse.Namespace) -> int:
     from pipeline import jobs
+    from pipeline.settings import settings
 
+    cfg = settings()
     report = jobs.backfill(
         args.sites,
         args.store,
@@ -106,8 +105,8 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         date_to=args.date_to,
         source=args.source,
         warc=args.warc,
-        cdx_url=args.cdx_url or os.environ.get("NEWSMILL_CDX_URL"),
-        replay_url=args.replay_url or os.environ.get("NEWSMILL_REPLAY_URL"),
+        cdx_url=args.cdx_url or cfg.cdx_url,
+        replay_url=args.replay_url or cfg.replay_url,
     )
     return _finish(report, args.json)
 
@@ -203,6 +202,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from pipeline.settings import settings
     parser = argparse.ArgumentParser(
         prog="newsmill",
         description="Crawl news sites, extract clean article records, publish dumps.",
@@ -215,7 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_, description=help_)
         p.set_defaults(fn=fn)
         if store:
-            p.add_argument("--store", default=os.environ.get("NEWSMILL_STORE", DEFAULT_STORE),
+            p.add_argument("--store", default=settings().store,
                            help="store URI: a folder, file:///abs/path or s3://bucket/prefix "
                                 "(default ./data)")
             p.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -258,7 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sites_sub.add_parser("check", help="validate a sites file and show what each site crawls",
                              description="validate a sites file and show what each site crawls")
     p.add_argument("--sites", required=True, help="sites file (YAML)")
-    p.add_argument("--store", default=DEFAULT_STORE, help=argparse.SUPPRESS)
+    p.add_argument("--store", default=settings().store, help=argparse.SUPPRESS)
     p.set_defaults(fn=cmd_sites_check)
 
     p = add("status", cmd_status, "recent runs, per-site counts, failures and quarantine")
@@ -283,7 +283,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         return int(args.fn(args))
-    except (CliError, JobError, SitesFileError, StoreError) as exc:
+    except (CliError, JobError, SitesFileError, StoreError, ValueError) as exc:
         print(f"newsmill: {exc}", file=sys.stderr)
         return 2 if isinstance(exc, SitesFileError) else 1
     except KeyboardInterrupt:

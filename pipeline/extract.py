@@ -46,6 +46,7 @@ from pipeline.normalise import (
     normalise_space,
     text_paragraphs,
 )
+from pipeline.settings import settings
 from pipeline.urls import canonical_url, host_of, registrable_domain
 
 # trafilatura and htmldate log every discarded page at WARNING; without a handler Python would
@@ -63,6 +64,11 @@ def _newsmill_version() -> str:
 
 
 EXTRACTOR = f"newsmill/{_newsmill_version()}+trafilatura/{trafilatura.__version__}"
+
+
+def extractor_name(profile: str) -> str:
+    """The `extractor` value of a record: versions, plus the profile when not the default."""
+    return EXTRACTOR if profile == "balanced" else f"{EXTRACTOR};profile={profile}"
 
 MAX_BYTES = 20_000_000
 # Below MIN_WORDS a page is a stub, a gallery or an index, unless it says it is an article and
@@ -419,11 +425,13 @@ def _drop_byline(paragraphs: list[str], authors: list[str]) -> list[str]:
     return paragraphs
 
 
-def _main_text(tree: HtmlElement, url: str) -> list[str]:
+def _main_text(tree: HtmlElement, url: str, profile: str = "balanced") -> list[str]:
     try:
         doc = trafilatura.bare_extraction(
             tree,
             url=url or None,
+            favor_precision=profile == "precision",
+            favor_recall=profile == "recall",
             include_comments=False,
             include_tables=True,
             include_images=False,
@@ -611,7 +619,8 @@ def article_from_page(
     """Build the record from a loaded page. Raises NoArticle when there is no article text."""
     hints = dict(hints or {})
     meta = page.meta
-    raw_paragraphs = _main_text(page.tree, url)
+    profile = settings().extractor_profile
+    raw_paragraphs = _main_text(page.tree, url, profile)
 
     canonical = canonical_url(url, meta.canonical, domains=domains)
     host = host_of(canonical) or host_of(url)
@@ -709,7 +718,7 @@ def article_from_page(
         fetched_at=fetched_at,
         source=source,
         raw_ref=raw_ref,
-        extractor=EXTRACTOR,
+        extractor=extractor_name(profile),
         description=description,
         authors=authors,
         published_at=published,

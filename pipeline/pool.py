@@ -13,10 +13,14 @@ R = TypeVar("R")
 
 
 def default_workers() -> int:
-    env = os.environ.get("NEWSMILL_WORKERS")
-    if env and env.isdigit() and int(env) > 0:
-        return int(env)
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+    from pipeline.settings import settings
+
+    configured = settings().workers
+    if configured:
+        return configured
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
 
 
 def ordered_map(
