@@ -43,7 +43,10 @@ def print_summary(report: RunReport, out: TextIO | None = None) -> None:
     width = max([len("site"), len("total"), *(len(r[0]) for r in rows)])
     lines = [f"{report.command} {report.run_id}: {'ok' if report.ok else 'FAILED'} "
              f"in {report.seconds:.1f}s"]
-    lines.append("  " + "site".ljust(width) + "".join(c.rjust(12) for c in cols))
+    if not rows:
+        lines.append("  nothing new to do")
+    else:
+        lines.append("  " + "site".ljust(width) + "".join(c.rjust(12) for c in cols))
     for r in rows:
         lines.append("  " + r[0].ljust(width) + "".join(str(v).rjust(12) for v in r[1:]))
     if len(rows) > 1:
