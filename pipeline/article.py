@@ -45,6 +45,9 @@ class Article:
     revision: int = 1
     duplicate_of: str | None = None
     schema_version: str = SCHEMA_VERSION
+    # Not a published field: the page's rel=canonical when it names another site, i.e. the
+    # article this one declares it copies. Deduplication turns it into `duplicate_of`.
+    copy_of: str | None = None
 
     @property
     def id(self) -> str:

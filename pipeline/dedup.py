@@ -1,95 +1,437 @@
-"""Deduplication, first cut: one record per canonical URL, exact copies flagged, revisions counted.
+"""Deduplication: URL identity, exact copies, near-duplicates and revisions, across every run.
 
-The index lives in the store under state/dedup/ and remembers, per canonical URL, every version
-seen (content hash, revision, raw capture). Decisions are keyed on the raw capture too, so running
-the same capture through again (a retried or re-extracted batch) gives the same decision instead
-of a new revision or a lost record.
+Every record decided so far is one row of the index, in decision order (the row number is its
+age: a lower row was seen first). A row holds the article id, a hash of its URL identity key
+(`pipeline.urls.identity_key`), the content hash, the raw capture it came from, its revision, the
+id of the original it copies (if any), its publication day and its MinHash signature
+(`pipeline.neardup`). A new record is decided against all rows:
+
+1. The same capture (raw_ref) of the same id was decided before: REPLAY, the same record again
+   (a retried or re-extracted batch keeps its revision and its link).
+2. Its id is known: same text as the latest version is UNCHANGED (no record), different text is
+   REVISION n+1, which stays linked to whatever the first version was linked to.
+3. A new id whose URL identity is known under another id (`http` vs `https`, `www.`, trailing
+   slash, without a canonical link to tell them apart): DUPLICATE of that article.
+4. A page that declares a canonical URL on another site copies that article: DUPLICATE of it.
+5. The exact text is known: DUPLICATE of the article that first had it.
+6. A near-duplicate within the publication window (LSH candidates verified on signatures):
+   DUPLICATE of the most similar one. Otherwise NEW.
+
+`duplicate_of` always names an original (a row that is no one's copy, or a declared canonical),
+resolved when the copy is decided; since the first-seen record stays the original forever, the
+link never needs revisiting.
+
+On the store (state/dedup/): immutable segments of numpy arrays (`segments/<first>-<n>.npz`:
+the rows' columns, signatures, and sorted key->row tables for identity, content hash and LSH
+bands) and `manifest.json`, written last, naming the live segments. Each save writes the rows
+decided since the last one as a new segment, merging segments of similar size (an LSM tree), so
+there are O(log n) segments and every row is rewritten O(log n) times. Segments are fetched on
+the first decision, not at load: a run with nothing new never reads them.
 """
 
 from __future__ import annotations
 
+import bisect
+import hashlib
 import json
+import logging
+import os
+import tempfile
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
+from typing import Any
 
-from pipeline.article import Article
+import numpy as np
+import numpy.typing as npt
+
+from pipeline import neardup
+from pipeline.article import Article, article_id
+from pipeline.neardup import BandMemtable, BandRun
+from pipeline.urls import identity_key
 from storage import KeyNotFound, Store
 
-INDEX_KEY = "state/dedup/index.json"
+log = logging.getLogger(__name__)
+
+PREFIX = "state/dedup/"
+MANIFEST_KEY = PREFIX + "manifest.json"
+SEGMENT_PREFIX = PREFIX + "segments/"
+LEGACY_KEY = PREFIX + "index.json"  # the first cut's single JSON file, migrated on load
+FORMAT = 2
+# Rows kept in Python dicts before being frozen into sorted arrays: bounds both the dicts'
+# memory (~32 band entries per row) and the number of tiny in-memory runs.
+MEMTABLE_ROWS = 16_384
+ID_BYTES = 12  # article ids are 24 hex digits
+
+COLUMNS: dict[str, Any] = {
+    "id": f"S{ID_BYTES}",
+    "ukey": np.uint64,  # URL identity key hash
+    "chash": np.uint64,  # content hash, first 64 bits
+    "ref": np.uint64,  # raw_ref hash
+    "rev": np.int32,
+    "orig": f"S{ID_BYTES}",  # id of the original this row copies; empty for originals
+    "day": np.int32,  # publication day (proleptic ordinal); 0 when unknown
+    "has_sig": np.bool_,
+}
 
 
 class Verdict(StrEnum):
     NEW = "new"  # first time this canonical URL is seen
     REVISION = "revision"  # known URL, different text
     UNCHANGED = "unchanged"  # known URL, same text: no new record
-    DUPLICATE = "duplicate"  # new URL whose text is already known under another id
+    DUPLICATE = "duplicate"  # new URL copying a known article (URL variant, exact or near copy)
     REPLAY = "replay"  # this exact capture was decided before: same record again
 
 
+def _h64(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def _id_bytes(article_id_hex: str) -> bytes:
+    return bytes.fromhex(article_id_hex)
+
+
+def _id_hex(raw: bytes) -> str:
+    return raw.hex()
+
+
+def pub_day(article: Article) -> int:
+    """Publication day for the near-duplicate window; the fetch day when it is unknown."""
+    for value in (article.published_at, article.fetched_at):
+        if value:
+            try:
+                return date.fromisoformat(value[:10]).toordinal()
+            except ValueError:
+                continue
+    return 0
+
+
 @dataclass
-class Version:
-    content_hash: str
-    revision: int
-    raw_ref: str
-    duplicate_of: str | None = None
+class Row:
+    id: bytes
+    ukey: int
+    chash: int
+    ref: int
+    rev: int
+    orig: bytes
+    day: int
+    sig: npt.NDArray[np.uint16] | None
+
+
+@dataclass
+class Segment:
+    """Rows [start, start + n) as columns, with sorted lookup tables. Immutable."""
+
+    start: int
+    cols: dict[str, np.ndarray]
+    sigs: npt.NDArray[np.uint16]  # (n, K)
+    by_ukey: BandRun
+    by_hash: BandRun
+    bands: BandRun
+    key: str | None = None  # store key once written
+
+    @property
+    def n(self) -> int:
+        return int(self.cols["id"].shape[0])
+
+    def row(self, r: int) -> Row:
+        i = r - self.start
+        c = self.cols
+        return Row(bytes(c["id"][i]), int(c["ukey"][i]), int(c["chash"][i]), int(c["ref"][i]),
+                   int(c["rev"][i]), bytes(c["orig"][i]), int(c["day"][i]),
+                   self.sigs[i] if c["has_sig"][i] else None)
+
+    @classmethod
+    def from_rows(cls, start: int, rows: list[Row], bands: BandRun) -> Segment:
+        n = len(rows)
+        cols = {name: np.zeros(n, dtype=dt) for name, dt in COLUMNS.items()}
+        sigs = np.zeros((n, neardup.K), dtype=np.uint16)
+        for i, r in enumerate(rows):
+            cols["id"][i], cols["ukey"][i], cols["chash"][i] = r.id, r.ukey, r.chash
+            cols["ref"][i], cols["rev"][i], cols["orig"][i], cols["day"][i] = (
+                r.ref, r.rev, r.orig, r.day)
+            if r.sig is not None:
+                cols["has_sig"][i] = True
+                sigs[i] = r.sig
+        return cls.assemble(start, cols, sigs, bands)
+
+    @classmethod
+    def assemble(cls, start: int, cols: dict[str, np.ndarray], sigs: npt.NDArray[np.uint16],
+                 bands: BandRun, key: str | None = None) -> Segment:
+        rows = np.arange(start, start + cols["id"].shape[0], dtype=np.int64)
+        return cls(start, cols, sigs, BandRun.build(cols["ukey"], rows),
+                   BandRun.build(cols["chash"], rows), bands, key)
+
+    @classmethod
+    def merge(cls, parts: list[Segment]) -> Segment:
+        cols = {name: np.concatenate([p.cols[name] for p in parts]) for name in COLUMNS}
+        sigs = np.concatenate([p.sigs for p in parts])
+        return cls.assemble(parts[0].start, cols, sigs, BandRun.merge([p.bands for p in parts]))
+
+    def store_key(self) -> str:
+        return f"{SEGMENT_PREFIX}{self.start:012d}-{self.n:012d}.npz"
+
+    def write(self, store: Store) -> None:
+        key = self.store_key()
+        arrays = {f"col_{k}": v for k, v in self.cols.items()}
+        arrays.update(sigs=self.sigs, band_keys=self.bands.keys, band_rows=self.bands.rows,
+                      start=np.array([self.start], dtype=np.int64))
+        # Through a temporary file: a large segment is never held twice in memory.
+        fd, tmp = tempfile.mkstemp(suffix=".npz")
+        os.close(fd)
+        try:
+            with open(tmp, "wb") as fh:
+                np.savez(fh, **arrays)  # type: ignore[arg-type]
+            store.put_file(key, tmp)
+        finally:
+            os.unlink(tmp)
+        self.key = key
+
+    @classmethod
+    def read(cls, store: Store, key: str) -> Segment:
+        fd, tmp = tempfile.mkstemp(suffix=".npz")
+        os.close(fd)
+        try:
+            store.get_file(key, tmp)
+            with np.load(tmp, allow_pickle=False) as data:
+                cols = {k: data[f"col_{k}"] for k in COLUMNS}
+                bands = BandRun(data["band_keys"], data["band_rows"])
+                return cls.assemble(int(data["start"][0]), cols, data["sigs"], bands, key)
+        finally:
+            os.unlink(tmp)
+
+
+class _Memtable:
+    """Rows decided since the last freeze, with dict lookups."""
+
+    def __init__(self, start: int) -> None:
+        self.start = start
+        self.rows: list[Row] = []
+        self.by_ukey: dict[int, list[int]] = {}
+        self.by_hash: dict[int, int] = {}
+        self.bands = BandMemtable()
+
+    def add(self, row: Row, keys: npt.NDArray[np.uint64] | None) -> int:
+        r = self.start + len(self.rows)
+        self.rows.append(row)
+        self.by_ukey.setdefault(row.ukey, []).append(r)
+        self.by_hash.setdefault(row.chash, r)
+        if keys is not None:
+            self.bands.add(keys, r)
+        return r
 
 
 @dataclass
 class DedupIndex:
-    urls: dict[str, list[Version]] = field(default_factory=dict)
-    hashes: dict[str, str] = field(default_factory=dict)  # content hash -> first id with it
+    store: Store | None = None
+    manifest: list[str] = field(default_factory=list)  # segment keys, in row order
+    segments: list[Segment] = field(default_factory=list)
+    loaded: bool = True
     dirty: bool = False
+    _mem: _Memtable = field(default_factory=lambda: _Memtable(0))
+    _starts: list[int] = field(default_factory=list)
+
+    # ---- loading and saving -------------------------------------------------------------
 
     @classmethod
     def load(cls, store: Store) -> DedupIndex:
+        """The index as last saved. Reads only the manifest; segments come on first use."""
         try:
-            data = json.loads(store.get(INDEX_KEY))
+            manifest = json.loads(store.get(MANIFEST_KEY))
         except KeyNotFound:
-            return cls()
-        urls = {u: [Version(**v) for v in vs] for u, vs in data.get("urls", {}).items()}
-        return cls(urls=urls, hashes=dict(data.get("hashes", {})))
+            index = cls(store=store)
+            index._migrate_legacy(store)
+            return index
+        if manifest.get("format") != FORMAT:
+            raise ValueError(f"{MANIFEST_KEY}: unknown format {manifest.get('format')!r}")
+        return cls(store=store, manifest=list(manifest["segments"]), loaded=False)
+
+    def _ensure_loaded(self) -> None:
+        if self.loaded:
+            return
+        assert self.store is not None
+        self.segments = [Segment.read(self.store, k) for k in self.manifest]
+        self._reset_memtable()
+        self.loaded = True
+
+    @property
+    def rows(self) -> int:
+        self._ensure_loaded()
+        return self._mem.start + len(self._mem.rows)
+
+    def _reset_memtable(self) -> None:
+        self._starts = [s.start for s in self.segments]
+        end = self.segments[-1].start + self.segments[-1].n if self.segments else 0
+        self._mem = _Memtable(end)
+
+    def freeze(self) -> None:
+        """Turn the memtable into an in-memory segment and merge segments of similar size."""
+        mem = self._mem
+        if mem.rows:
+            self.segments.append(Segment.from_rows(mem.start, mem.rows, mem.bands.freeze()))
+        # Binary-counter merging: each segment is more than twice the size of the next, so
+        # there are at most log2(rows / MEMTABLE_ROWS) + a few segments to search.
+        while len(self.segments) >= 2 and self.segments[-2].n <= 2 * self.segments[-1].n:
+            last = self.segments.pop()
+            self.segments[-1] = Segment.merge([self.segments[-1], last])
+        self._reset_memtable()
 
     def save(self, store: Store) -> None:
+        """Write the rows decided since the last save; then the manifest; then drop the rest."""
         if not self.dirty:
             return
-        data = {
-            "urls": {
-                u: [vars(v) for v in vs] for u, vs in sorted(self.urls.items())
-            },
-            "hashes": dict(sorted(self.hashes.items())),
-        }
-        store.put(INDEX_KEY, json.dumps(data, separators=(",", ":")).encode())
+        self._ensure_loaded()
+        self.freeze()
+        for seg in self.segments:
+            if seg.key is None:
+                seg.write(store)
+        live = [s.key for s in self.segments if s.key]
+        body = {"format": FORMAT, "rows": self._mem.start, "segments": live}
+        store.put(MANIFEST_KEY, json.dumps(body, indent=1).encode())
+        # Only after the manifest no longer names them: a crash before this line leaves orphans
+        # that the next save removes, never a manifest naming a missing segment.
+        for key in store.list(SEGMENT_PREFIX):
+            if key not in live:
+                store.delete(key)
+        self.manifest = live
         self.dirty = False
+
+    def _migrate_legacy(self, store: Store) -> None:
+        """Carry the first cut's JSON index over (no signatures or dates: exact matching only)."""
+        try:
+            data = json.loads(store.get(LEGACY_KEY))
+        except KeyNotFound:
+            return
+        for url, versions in data.get("urls", {}).items():
+            aid = _id_bytes(article_id(url))
+            for v in versions:
+                orig = _id_bytes(v["duplicate_of"]) if v.get("duplicate_of") else b""
+                self._add(Row(aid, _h64(identity_key(url)), int(v["content_hash"][:16], 16),
+                              _h64(v["raw_ref"]), int(v["revision"]), orig, 0, None), None)
+        self.dirty = True
+
+    # ---- lookups ------------------------------------------------------------------------
+
+    def _row(self, r: int) -> Row:
+        if r >= self._mem.start:
+            return self._mem.rows[r - self._mem.start]
+        seg = self.segments[bisect.bisect_right(self._starts, r) - 1]
+        return seg.row(r)
+
+    def _rows_with_ukey(self, ukey: int) -> list[int]:
+        q = np.array([ukey], dtype=np.uint64)
+        found: list[int] = []
+        for seg in self.segments:
+            found.extend(seg.by_ukey.lookup(q).tolist())
+        found.extend(self._mem.by_ukey.get(ukey, ()))
+        return sorted(found)
+
+    def _first_with_hash(self, chash: int) -> int | None:
+        q = np.array([chash], dtype=np.uint64)
+        for seg in self.segments:  # in row order: the first hit is the first-seen row
+            hit = seg.by_hash.lookup(q)
+            if hit.size:
+                return int(hit.min())
+        return self._mem.by_hash.get(chash)
+
+    def _near(self, sig: npt.NDArray[np.uint32], keys: npt.NDArray[np.uint64], day: int,
+              exclude: bytes) -> int | None:
+        """The row most similar to `sig` within the window, if similar enough."""
+        cands: list[np.ndarray] = [seg.bands.lookup(keys) for seg in self.segments]
+        cands.append(np.asarray(self._mem.bands.lookup(keys), dtype=np.int64))
+        rows = np.unique(np.concatenate(cands))
+        if rows.size == 0:
+            return None
+        query = neardup.short_sig(sig)
+        best: tuple[float, int] | None = None
+        # Candidates are few (band collisions of unrelated texts are rare); per-row is fine.
+        for r in rows.tolist():
+            row = self._row(r)
+            if row.sig is None or row.id == exclude:
+                continue
+            if day and row.day and abs(row.day - day) > neardup.WINDOW_DAYS:
+                continue
+            score = float(neardup.similarity(row.sig, query))
+            if score >= neardup.THRESHOLD and (best is None or score > best[0]):
+                best = (score, r)
+        return best[1] if best else None
+
+    def _original_of(self, r: int) -> bytes:
+        row = self._row(r)
+        return row.orig or row.id
+
+    def _resolve_url(self, url: str) -> bytes:
+        """The original behind a URL: what its known rows link to, else the URL's own id."""
+        rows = self._rows_with_ukey(_h64(identity_key(url)))
+        return self._original_of(rows[0]) if rows else _id_bytes(article_id(url))
+
+    # ---- deciding -----------------------------------------------------------------------
+
+    def _add(self, row: Row, keys: npt.NDArray[np.uint64] | None) -> int:
+        r = self._mem.add(row, keys)
+        self.dirty = True
+        if len(self._mem.rows) >= MEMTABLE_ROWS:
+            self.freeze()
+        return r
 
     def decide(self, article: Article) -> Verdict:
         """Set `revision` and `duplicate_of` on the article and say what it is."""
-        url = article.canonical_url
-        digest = article.content_hash
-        versions = self.urls.get(url)
+        self._ensure_loaded()
+        aid = _id_bytes(article.id)
+        ukey = _h64(identity_key(article.canonical_url))
+        chash = int(article.content_hash[:16], 16)
+        ref = _h64(article.raw_ref)
+        same_key = self._rows_with_ukey(ukey)
+        versions = [r for r in same_key if self._row(r).id == aid]
+        sig = neardup.signature(article.text)
+        keys = neardup.band_keys(sig) if sig is not None else None
+        short = neardup.short_sig(sig) if sig is not None else None
+        day = pub_day(article)
+
         if versions:
-            for v in versions:
-                if v.raw_ref == article.raw_ref:
-                    # A re-extraction may change the text; the capture keeps its revision.
-                    if v.content_hash != digest:
-                        v.content_hash = digest
-                        self.hashes.setdefault(digest, article.id)
-                        self.dirty = True
-                    article.revision = v.revision
-                    article.duplicate_of = v.duplicate_of
-                    return Verdict.REPLAY
-            latest = versions[-1]
-            if latest.content_hash == digest:
+            rows = [self._row(r) for r in versions]
+            replays = [row for row in rows if row.ref == ref]
+            if replays:
+                seen = replays[-1]
+                if seen.chash != chash:
+                    # Re-extracted with different text: remember the new text under the same
+                    # revision, so the next refetch compares against what was published.
+                    self._add(Row(aid, ukey, chash, ref, seen.rev, seen.orig, day, short), keys)
+                article.revision = seen.rev
+                article.duplicate_of = _id_hex(seen.orig) if seen.orig else None
+                return Verdict.REPLAY
+            latest = max(rows, key=lambda row: row.rev)  # max() keeps the first of equals
+            latest = [row for row in rows if row.rev == latest.rev][-1]
+            if latest.chash == chash:
                 return Verdict.UNCHANGED
-            article.revision = latest.revision + 1
-            article.duplicate_of = None
-            versions.append(Version(digest, article.revision, article.raw_ref))
-            self.hashes.setdefault(digest, article.id)
-            self.dirty = True
+            # A revision of a copy is still a copy of the same original.
+            orig = rows[0].orig
+            article.revision = latest.rev + 1
+            article.duplicate_of = _id_hex(orig) if orig else None
+            self._add(Row(aid, ukey, chash, ref, article.revision, orig, day, short), keys)
             return Verdict.REVISION
-        original = self.hashes.get(digest)
+
+        orig = self._original(article, same_key, chash, sig, keys, day, aid)
         article.revision = 1
-        article.duplicate_of = original if original and original != article.id else None
-        self.urls[url] = [Version(digest, 1, article.raw_ref, article.duplicate_of)]
-        self.hashes.setdefault(digest, article.id)
-        self.dirty = True
-        return Verdict.DUPLICATE if article.duplicate_of else Verdict.NEW
+        article.duplicate_of = _id_hex(orig) if orig else None
+        self._add(Row(aid, ukey, chash, ref, 1, orig, day, short), keys)
+        return Verdict.DUPLICATE if orig else Verdict.NEW
+
+    def _original(self, article: Article, same_key: list[int], chash: int,
+                  sig: npt.NDArray[np.uint32] | None, keys: npt.NDArray[np.uint64] | None,
+                  day: int, aid: bytes) -> bytes:
+        """The original a new article copies, or b"" when it is an original itself."""
+        if same_key:  # the same URL identity under another spelling
+            return self._original_of(same_key[0])
+        if article.copy_of and _id_bytes(article_id(article.copy_of)) != aid:
+            # Recorded even when that article was never crawled: the publisher says so, and its
+            # id is the one it will get if it ever is.
+            return self._resolve_url(article.copy_of)
+        first = self._first_with_hash(chash)
+        if first is not None and self._row(first).id != aid:
+            return self._original_of(first)
+        if sig is not None and keys is not None:
+            near = self._near(sig, keys, day, aid)
+            if near is not None:
+                return self._original_of(near)
+        return b""

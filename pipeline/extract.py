@@ -47,7 +47,7 @@ from pipeline.normalise import (
     text_paragraphs,
 )
 from pipeline.settings import settings
-from pipeline.urls import canonical_url, host_of, registrable_domain
+from pipeline.urls import canonical_url, cross_site_canonical, host_of, registrable_domain
 
 # trafilatura and htmldate log every discarded page at WARNING; without a handler Python would
 # print those to stderr, which the CLI reserves for its own one-line errors. Applications that
@@ -728,6 +728,7 @@ def article_from_page(
         tags=tags,
         image=image,
         provenance=provenance,
+        copy_of=cross_site_canonical(meta.canonical, url, domains),
     )
 
 

@@ -8,6 +8,15 @@ Three levels, from least to most invasive:
   port and the trailing dot of the host, and sorts the remaining query parameters.
 - `canonical_url(fetched_url, html_canonical, ...)`: the article's identity. Prefers the page's own
   `<link rel="canonical">` when it stays on the same site, then collapses AMP variants.
+
+Two helpers for deduplication sit on top:
+
+- `identity_key(url)`: spellings that can only ever mean one article without being the same
+  URL: `http`/`https`, a `www.` (or mobile `m.`) host prefix, a trailing slash, `index.html`. The
+  published `canonical_url` keeps the site's own spelling (it must stay fetchable); two records
+  whose keys agree are the same article, and the later one is flagged as a duplicate.
+- `cross_site_canonical(...)`: a `<link rel="canonical">` that names another site is not followed
+  (the id stays this page's), but it is the publisher saying which article this one copies.
 """
 
 from __future__ import annotations
@@ -254,24 +263,29 @@ def de_amp(url: str, domains: Iterable[str] = ()) -> str:
     return urlunsplit((parts.scheme, netloc, path, query, ""))
 
 
+def _absolute_http(candidate: str | None, fetched_url: str) -> str | None:
+    if not candidate or not candidate.strip():
+        return None
+    try:
+        absolute = urljoin(fetched_url, candidate.strip())
+        parts = urlsplit(absolute)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return absolute
+
+
 def accept_canonical(
     candidate: str | None, fetched_url: str, domains: Iterable[str] = ()
 ) -> str | None:
     """The page's declared canonical URL, absolute and normalised, or None when it cannot be
     trusted: not http(s), another site, or the site's home page for a page that is not the home
     page (a common CMS misconfiguration that would merge every article into one)."""
-    if not candidate:
+    absolute = _absolute_http(candidate, fetched_url)
+    if absolute is None:
         return None
-    candidate = candidate.strip()
-    if not candidate:
-        return None
-    try:
-        absolute = urljoin(fetched_url, candidate)
-        parts = urlsplit(absolute)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
+    parts = urlsplit(absolute)
     domains = tuple(domains)
     if not (_same_registrable(absolute, fetched_url) or is_same_site(absolute, domains)):
         return None
@@ -279,6 +293,43 @@ def accept_canonical(
     if parts.path.strip("/") == "" and not parts.query and fetched_path:
         return None
     return normalise_url(absolute)
+
+
+def cross_site_canonical(
+    candidate: str | None, fetched_url: str, domains: Iterable[str] = ()
+) -> str | None:
+    """The declared canonical URL when it is on another site (normalised, AMP resolved), else
+    None. A canonical pointing at a home page says nothing about a copy and is ignored too."""
+    absolute = _absolute_http(candidate, fetched_url)
+    if absolute is None:
+        return None
+    if _same_registrable(absolute, fetched_url) or is_same_site(absolute, tuple(domains)):
+        return None
+    parts = urlsplit(absolute)
+    if parts.path.strip("/") == "" and not parts.query:
+        return None
+    return de_amp(absolute)  # normalised, AMP shapes collapsed
+
+
+_INDEX_PAGE = re.compile(r"/(?:index|default)\.(?:html?|php|aspx?)$", re.IGNORECASE)
+_HOST_VARIANT = re.compile(r"^(?:www\d*|m|mobile)\.")
+
+
+def identity_key(url: str) -> str:
+    """What identifies the article at `url` regardless of spelling (see the module docstring).
+
+    Not a URL to fetch: the scheme is dropped and the host loses its `www.`/`m.` prefix.
+    """
+    url = de_amp(url)  # normalised, and AMP shapes collapsed (a no-op for other URLs)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # not a URL at all: only itself is the same
+        return url
+    host = parts.netloc
+    if host.count(".") >= 2:
+        host = _HOST_VARIANT.sub("", host, count=1)
+    path = _INDEX_PAGE.sub("/", parts.path).rstrip("/")
+    return f"//{host}{path}" + (f"?{parts.query}" if parts.query else "")
 
 
 def canonical_url(

@@ -1,18 +1,27 @@
-"""First-cut deduplication: one record per canonical URL, copies flagged, revisions counted."""
+"""Deduplication: URL identity, exact and near copies, revisions, persistence in the store."""
 
 from __future__ import annotations
 
+import json
+import random
 from pathlib import Path
+from typing import Any
 
-from pipeline.article import Article
+import pytest
+
+from pipeline import dedup
+from pipeline.article import Article, article_id
 from pipeline.dedup import DedupIndex, Verdict
+from pipeline.urls import canonical_url, cross_site_canonical, identity_key
 from storage import open_store
 
 
-def art(url: str, text: str, raw_ref: str) -> Article:
-    return Article(url=url, canonical_url=url, site="s", domain="example.org", title="T",
-                   text=text, fetched_at="2026-01-01T00:00:00Z", source="feed", raw_ref=raw_ref,
-                   extractor="x")
+def art(url: str, text: str, raw_ref: str, **extra: Any) -> Article:
+    fields: dict[str, Any] = dict(site="s", domain="example.org", title="T",
+                                  fetched_at="2026-01-01T00:00:00Z", source="feed",
+                                  extractor="x")
+    fields.update(extra)
+    return Article(url=url, canonical_url=url, text=text, raw_ref=raw_ref, **fields)
 
 
 def test_verdicts_survive_a_reload(tmp_path: Path) -> None:
@@ -37,3 +46,222 @@ def test_verdicts_survive_a_reload(tmp_path: Path) -> None:
     assert index.decide(again) is Verdict.REPLAY and again.revision == 2
     copy_again = art("https://example.org/copy", "first text", "raw/2.warc.gz#200")
     assert index.decide(copy_again) is Verdict.REPLAY and copy_again.duplicate_of == a.id
+
+
+# ---- URL identity ---------------------------------------------------------------------------
+
+ARTICLE_URL = "https://www.example.org/2026/01/02/harbour-wall/"
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "HTTPS://WWW.EXAMPLE.ORG/2026/01/02/harbour-wall/",
+        "https://www.example.org:443/2026/01/02/harbour-wall/",
+        "https://www.example.org/2026/01/02/harbour-wall/?utm_source=rss&fbclid=x&mc_cid=1",
+        "https://www.example.org/2026/01/02/harbour-wall/#comments",
+        "https://www.example.org/2026/01/02/harbour-wall/amp/",
+        "https://www.example.org/2026/01/02/harbour-wall/?amp=1",
+    ],
+)
+def test_url_variants_get_the_same_canonical_url(variant: str) -> None:
+    assert canonical_url(variant, domains=("www.example.org",)) == ARTICLE_URL
+
+
+def test_same_site_canonical_link_wins() -> None:
+    fetched = "https://www.example.org/?p=4158&utm_medium=social"
+    assert canonical_url(fetched, "/2026/01/02/harbour-wall/") == ARTICLE_URL
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "http://example.org/2026/01/02/harbour-wall",
+        "https://example.org/2026/01/02/harbour-wall/",
+        "http://www.example.org:80/2026/01/02/harbour-wall",
+        "https://m.example.org/2026/01/02/harbour-wall/index.html",
+        "https://amp.example.org/2026/01/02/harbour-wall/?utm_campaign=x#top",
+    ],
+)
+def test_spellings_without_a_canonical_share_an_identity(variant: str) -> None:
+    assert identity_key(variant) == identity_key(ARTICLE_URL)
+
+
+def test_different_articles_keep_different_identities() -> None:
+    assert identity_key(ARTICLE_URL) != identity_key("https://www.example.org/2026/01/02/harbour")
+    assert identity_key("https://example.org/story?id=1") != identity_key(
+        "https://example.org/story?id=2")
+    assert identity_key("https://www.example.org/a") != identity_key("https://www.example.com/a")
+
+
+def test_url_variant_without_canonical_is_a_duplicate_of_the_first_spelling(
+        tmp_path: Path) -> None:
+    index = DedupIndex.load(open_store(str(tmp_path)))
+    first = art(ARTICLE_URL, LONG, "raw/1#0")
+    assert index.decide(first) is Verdict.NEW
+    # Same id (tracking parameters and case are gone from the canonical URL): nothing new.
+    spelt = "HTTPS://WWW.Example.ORG:443/2026/01/02/harbour-wall/?utm_source=x#top"
+    same = art(canonical_url(spelt), LONG, "raw/1#5")
+    assert same.id == first.id and index.decide(same) is Verdict.UNCHANGED
+    # Another spelling of the same article, with a new id: linked to the first one, even with
+    # a slightly different text (a later refetch).
+    variant = art("http://example.org/2026/01/02/harbour-wall", LONG + " Updated.", "raw/2#0")
+    assert variant.id != first.id
+    assert index.decide(variant) is Verdict.DUPLICATE and variant.duplicate_of == first.id
+
+
+def test_cross_site_canonical_is_recorded_as_the_article_copied(tmp_path: Path) -> None:
+    fetched = "https://aggregator.example/stories/123"
+    declared = "https://www.example.org/2026/01/02/harbour-wall/?utm_source=agg"
+    assert canonical_url(fetched, declared) == fetched  # not followed: the id stays its own
+    assert cross_site_canonical(declared, fetched) == ARTICLE_URL
+    assert cross_site_canonical("/stories/123", fetched) is None  # same site
+    assert cross_site_canonical("https://www.example.org/", fetched) is None  # a home page
+
+    index = DedupIndex.load(open_store(str(tmp_path)))
+    copy = art(fetched, "A rewritten text that shares nothing with the original at all, " * 3,
+               "raw/1#0", copy_of=cross_site_canonical(declared, fetched))
+    assert index.decide(copy) is Verdict.DUPLICATE and copy.duplicate_of == article_id(
+        ARTICLE_URL)
+    # The original, crawled later, is an original; a copy of the copy resolves to it.
+    original = art(ARTICLE_URL, LONG, "raw/2#0")
+    assert index.decide(original) is Verdict.NEW
+    again = art("https://other.example/x", "Different words again, nothing in common here. " * 3,
+                "raw/2#9", copy_of=fetched)
+    assert index.decide(again) is Verdict.DUPLICATE and again.duplicate_of == original.id
+
+
+# ---- near-duplicates, revisions, windows ----------------------------------------------------
+
+LONG = " ".join(
+    f"Sentence {i} of the harbour wall story says the council will spend {i * 7} thousand pounds"
+    f" on repairs to section {i % 5} before the winter storms arrive." for i in range(12)
+)
+
+
+def paras(text: str) -> list[str]:
+    return [s + "." for s in text.split(". ") if s]
+
+
+def test_near_copy_chain_resolves_to_the_original(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path))
+    index = DedupIndex.load(store)
+    original = art("https://a.example/story", LONG, "raw/1#0")
+    assert index.decide(original) is Verdict.NEW
+    index.save(store)
+
+    index = DedupIndex.load(store)
+    p = paras(LONG)
+    trimmed = " ".join(p[:-1]) + " This story first appeared in the A Example Times."
+    copy = art("https://b.example/copy", trimmed, "raw/2#0", title="A new headline")
+    assert index.decide(copy) is Verdict.DUPLICATE and copy.duplicate_of == original.id
+    # A copy of the copy, edited further, is still a copy of the original.
+    second = " ".join(p[1:-1]) + " This story first appeared in the A Example Times. Typo fixd."
+    copy2 = art("https://c.example/copy", second, "raw/2#9")
+    assert index.decide(copy2) is Verdict.DUPLICATE and copy2.duplicate_of == original.id
+    # Outside the publication window the same text is not looked for.
+    late = art("https://d.example/copy", trimmed + " More.", "raw/3#0",
+               published_at="2026-06-01T00:00:00Z")
+    assert index.decide(late) is Verdict.NEW
+    # A different story on the same theme is not a copy.
+    other = " ".join(f"Councillors in ward {i} argued for {i * 3} more benches on the promenade "
+                     f"and a new shelter near the harbour wall." for i in range(10))
+    assert index.decide(art("https://a.example/other", other, "raw/3#5")) is Verdict.NEW
+
+
+def test_revision_is_recorded_once_and_unchanged_refetch_changes_nothing(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path))
+    index = DedupIndex.load(store)
+    v1 = art("https://a.example/story", LONG, "raw/1#0")
+    index.decide(v1)
+    index.save(store)
+    manifest = store.get("state/dedup/manifest.json")
+
+    index = DedupIndex.load(store)
+    assert index.decide(art("https://a.example/story", LONG, "raw/2#0")) is Verdict.UNCHANGED
+    index.save(store)
+    assert store.get("state/dedup/manifest.json") == manifest  # nothing written
+
+    revised = LONG.replace("winter storms", "spring tides")
+    v2 = art("https://a.example/story", revised, "raw/3#0")
+    assert index.decide(v2) is Verdict.REVISION and v2.revision == 2
+    assert v2.content_hash != v1.content_hash
+    assert index.decide(art("https://a.example/story", revised, "raw/4#0")) is Verdict.UNCHANGED
+    # Back to the first text is a change too: revision 3, not a match with revision 1.
+    v3 = art("https://a.example/story", LONG, "raw/5#0")
+    assert index.decide(v3) is Verdict.REVISION and v3.revision == 3
+
+
+def test_revision_of_a_copy_stays_a_copy(tmp_path: Path) -> None:
+    index = DedupIndex.load(open_store(str(tmp_path)))
+    original = art("https://a.example/story", LONG, "raw/1#0")
+    index.decide(original)
+    copy = art("https://b.example/copy", LONG + " Credit: A.", "raw/1#1")
+    assert index.decide(copy) is Verdict.DUPLICATE
+    revised = art("https://b.example/copy", LONG + " Credit: A Example.", "raw/2#1")
+    assert index.decide(revised) is Verdict.REVISION and revised.duplicate_of == original.id
+
+
+def test_reextraction_keeps_revision_and_link(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path))
+    index = DedupIndex.load(store)
+    original = art("https://a.example/story", LONG, "raw/1#0")
+    index.decide(original)
+    copy = art("https://b.example/copy", LONG + " Credit line.", "raw/1#1")
+    index.decide(copy)
+    index.save(store)
+    # A better extractor drops the credit line: same capture, same record id, same link.
+    index = DedupIndex.load(store)
+    again = art("https://b.example/copy", LONG + " ", "raw/1#1")
+    assert index.decide(again) is Verdict.REPLAY
+    assert again.revision == 1 and again.duplicate_of == original.id
+    index.save(store)
+    index = DedupIndex.load(store)
+    assert index.decide(art("https://b.example/copy", LONG + " ", "raw/1#1")) is Verdict.REPLAY
+    # A later refetch with the re-extracted text is unchanged, not a revision.
+    assert index.decide(art("https://b.example/copy", LONG + " ", "raw/9#0")) is Verdict.UNCHANGED
+
+
+def test_segments_are_merged_and_reloaded_with_the_same_answers(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dedup, "MEMTABLE_ROWS", 16)  # many freezes and merges in a small test
+    store = open_store(str(tmp_path))
+    vocab = [f"w{n}" for n in range(500)]
+    texts = [" ".join(random.Random(i).choices(vocab, k=120)) for i in range(200)]
+    first: list[Article] = []
+    for run in range(4):  # four "runs", each saving its own segment
+        index = DedupIndex.load(store)
+        for i in range(run * 50, run * 50 + 50):
+            a = art(f"https://a.example/s{i}", texts[i], f"raw/{run}#{i}")
+            assert index.decide(a) is Verdict.NEW
+            first.append(a)
+        index.save(store)
+    segments = list(store.list(dedup.SEGMENT_PREFIX))
+    manifest = json.loads(store.get(dedup.MANIFEST_KEY))
+    assert sorted(manifest["segments"]) == segments and manifest["rows"] == 200
+    assert len(segments) <= 4  # merged, not one file per freeze
+
+    index = DedupIndex.load(store)
+    assert not index.loaded  # lazily: nothing but the manifest read yet
+    for a in first[::7]:  # same captures: same answers
+        again = art(a.canonical_url, a.text, a.raw_ref)
+        assert index.decide(again) is Verdict.REPLAY and again.revision == 1
+    words = texts[3].split()
+    copy = art("https://z.example/copy", " ".join(words[:50] + words[60:]), "raw/9#0")
+    assert index.decide(copy) is Verdict.DUPLICATE and copy.duplicate_of == first[3].id
+    assert index.rows == 201
+
+
+def test_first_cut_json_index_is_migrated(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path))
+    old = art("https://example.org/a", "first text", "raw/1.warc.gz#0")
+    legacy = {"urls": {old.canonical_url: [{"content_hash": old.content_hash, "revision": 1,
+                                            "raw_ref": old.raw_ref, "duplicate_of": None}]},
+              "hashes": {old.content_hash: old.id}}
+    store.put(dedup.LEGACY_KEY, json.dumps(legacy).encode())
+    index = DedupIndex.load(store)
+    assert index.decide(art(old.canonical_url, "first text", "raw/1.warc.gz#0")) is Verdict.REPLAY
+    copy = art("https://example.org/copy", "first text", "raw/2#0")
+    assert index.decide(copy) is Verdict.DUPLICATE and copy.duplicate_of == old.id
+    index.save(store)
+    assert store.exists(dedup.MANIFEST_KEY)

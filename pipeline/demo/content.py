@@ -1254,6 +1254,109 @@ SNOW = Story(
     ),
 )
 
+# Edition 3: the Ledger's clock story republished by the Gazette the way wire copy usually is:
+# a new headline and standfirst, the last paragraph cut for space, a credit line added. The
+# body is otherwise the Ledger's, so deduplication must link it to the original.
+CLOCK_COPY = Story(
+    key="gazette-clock-copy",
+    publisher="gazette",
+    number=4190,
+    slug="teenage-apprentices-help-restore-skarth-station-clock",
+    title="Teenage apprentices help bring Skarth's Victorian station clock back to life",
+    standfirst=(
+        "A retired watchmaker and two college students spent the winter rebuilding the "
+        "mechanism, which had been frozen at twenty past four since 2004."
+    ),
+    authors=("Ingrid Halvorsen",),
+    section="News",
+    tags=("heritage", "railways"),
+    published=Ago(2, 10, 15, GAZETTE_TZ),
+    edition=3,
+    lead=Figure(
+        "skarth-clock-face.png",
+        "The restored clock face above the booking hall at Skarth.",
+        "Photo: Northern Ledger",
+        "Station clock face",
+    ),
+    image_credit="Featured image via Northern Ledger",
+    body=(
+        *CLOCK.body[:-1],
+        Para(
+            "This story was first published by the Northern Ledger and appears here as part of "
+            "a content-sharing partnership between the two newspapers."
+        ),
+    ),
+    syndicated_from=CLOCK.key,
+)
+
+# Edition 3: a different story on the same event, on the same (Ledger) template as the original:
+# the same people and place, written afresh. It must stay a story of its own.
+CLOCK_APPRENTICES = Story(
+    key="ledger-clock-apprentices",
+    publisher="ledger",
+    number=1049,
+    slug="skarth-clock-apprentices-look-for-their-next-project",
+    title="Skarth clock apprentices look for their next project",
+    standfirst=(
+        "After the station clock, Mia Rowntree and Jonas Petrie want to tackle the church "
+        "bells at Hollin Vale."
+    ),
+    authors=("Ingrid Halvorsen",),
+    section="Culture",
+    tags=("Skarth", "heritage", "railways"),
+    published=Ago(2, 16, 0, LEDGER_TZ),
+    edition=3,
+    lead=Figure(
+        "1049-apprentices.png",
+        "Jonas Petrie and Mia Rowntree in the college workshop.",
+        "Picture: Ingrid Halvorsen",
+    ),
+    body=(
+        Para(
+            "A week after the clock above Skarth station struck noon for the first time in two "
+            "decades, the two students who helped repair it are already looking for something "
+            "else to fix."
+        ),
+        Para(
+            "Mia Rowntree and Jonas Petrie, both in their second year at the valley's technical "
+            "college, have written to the parish council at Hollin Vale offering to look at the "
+            "church bell frame, which has been out of use since a beam split in a storm."
+        ),
+        Heading("Learning from a watchmaker"),
+        Para(
+            "Neither had worked on anything mechanical before the autumn. Their tutor put them "
+            "forward when Lars Enqvist asked the college whether any students wanted to help "
+            "with an unusual job, and both say they signed up mainly out of curiosity."
+        ),
+        Para(
+            "'Lars never told us the answer,' said Jonas, who is 18. 'He would hand you a part "
+            "and ask what you thought was wrong with it. Most of the time you were wrong, and "
+            "then he would explain why.'"
+        ),
+        Para(
+            "The pair now spend two evenings a week at Mr Enqvist's workshop behind the village "
+            "shop, where he is teaching them to service pocket watches for customers."
+        ),
+        Heading("Bells need a different skill"),
+        Para(
+            "The bell frame would be a far bigger undertaking. The oak beams weigh several "
+            "tonnes, and the parish council has been told that a specialist firm would charge "
+            "more than it can afford to raise in the next five years."
+        ),
+        Para(
+            "Councillor Ruth Amble said she was touched by the offer but that any work would need "
+            "the approval of the diocese and a structural survey. 'Their enthusiasm is exactly "
+            "what the village needs. We just need to make sure nobody ends up underneath a bell,' "
+            "she said."
+        ),
+        Para(
+            "The college says it will look at whether the project could count towards the "
+            "students' qualifications, and has asked the heritage trust that funded the clock "
+            "whether it might help again."
+        ),
+    ),
+)
+
 STORIES: tuple[Story, ...] = (
     DREDGING,
     FARES,
@@ -1272,6 +1375,8 @@ STORIES: tuple[Story, ...] = (
     SEALS_COPY,
     CLOCK,
     SNOW,
+    CLOCK_COPY,
+    CLOCK_APPRENTICES,
 )
 
 # Which story plays which awkward part; the renderers and `DemoServer.case_url` agree on these.
@@ -1279,3 +1384,5 @@ TOP_STORY = DREDGING.key  # linked to its AMP copy from the homepage
 TRACKED_STORY = FESTIVAL.key  # linked only with utm_* parameters from the homepage
 FLAKY_STORY = LIDO.key  # first request answers 503
 CHANGED_STORY = FARES.key  # body revised in edition 2
+TRIMMED_COPY_STORY = CLOCK_COPY.key  # edition 3: trimmed, re-headlined copy of a Ledger story
+SAME_EVENT_STORY = CLOCK_APPRENTICES.key  # edition 3: same event, same template, different text

@@ -24,7 +24,9 @@ from pipeline.demo.markup import esc, http_date
 from pipeline.demo.model import ExpectedArticle, Placed, RequestLog, Response, World, utc_z
 
 HOSTS: dict[str, str] = {"gazette": "127.0.0.2", "ledger": "127.0.0.3", "elsewhere": "127.0.0.4"}
-EDITIONS = (1, 2)
+# 1: the site as first crawled; 2: two new stories and one revised; 3: adds a trimmed syndicated
+# copy and a same-event story (deduplication across runs).
+EDITIONS = (1, 2, 3)
 USER_AGENT = "newsmill-demo (+https://example.org/newsmill)"
 GAZETTE_ARTICLE_URLS = r"/\d{4}/\d{2}/\d{2}/[^/]+/?$"
 LEDGER_ARTICLE_URLS = r"/news/\d+-[^/]+\.(html|pdf)$"
@@ -41,7 +43,8 @@ CASES = (
     "offdomain",
 )
 # Extra case names beyond the contract, for tests that need to point at a specific story.
-EXTRA_CASES = ("archive", "changed", "new_gazette", "new_ledger", "french", "shortlink")
+EXTRA_CASES = ("archive", "changed", "new_gazette", "new_ledger", "french", "shortlink",
+               "syndicated_trimmed", "same_event")
 _SERVER_HEADERS = {
     "gazette": "nginx/1.24.0",
     "ledger": "Apache/2.4.58 (Unix)",
@@ -303,8 +306,8 @@ class DemoServer:
         return [_expected(world, p) for p in world.placed]
 
     def case_url(self, name: str) -> str:
-        # Paths do not depend on the edition; the edition-2 world simply knows every story.
-        world = self._world(2)
+        # Paths do not depend on the edition; the last edition's world simply knows every story.
+        world = self._world(EDITIONS[-1])
         gazette_base, ledger_base = self.base_url("gazette"), self.base_url("ledger")
         today = world.today
         urls = {
@@ -324,6 +327,8 @@ class DemoServer:
             "new_ledger": world.get(content.SNOW.key).url,
             "french": world.get(content.FROMAGERIE.key).url,
             "shortlink": f"{gazette_base}/?p={content.DREDGING.number}",
+            "syndicated_trimmed": world.get(content.TRIMMED_COPY_STORY).url,
+            "same_event": world.get(content.SAME_EVENT_STORY).url,
         }
         if name not in urls:
             raise KeyError(f"unknown demo case {name!r}; known: {', '.join(urls)}")
