@@ -36,6 +36,7 @@ from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
 from pipeline.article import Article
+from pipeline.byline import find_byline, plausible_name, trim_calendar
 from pipeline.metadata import TEXT, PageMetadata, Sourced, read_metadata
 from pipeline.normalise import (
     clean_authors,
@@ -80,6 +81,7 @@ SIGNAL_FEED = "feed"
 SIGNAL_SITEMAP = "sitemap"
 SIGNAL_URL = "url"
 SIGNAL_TRAFILATURA = "trafilatura"
+SIGNAL_BYLINE = "byline"
 
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 # Types servers put on HTML often enough that the body has to decide.
@@ -535,6 +537,69 @@ def _choose_title(
     return title, signal
 
 
+_TITLE_WORD = re.compile(r"\w+")
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_HEADLINE_FURNITURE = re.compile(
+    rf"\b(?:posted|published|updated|written)\b|\b{_MONTH} \d{{1,2}}\b|\b\d{{1,2}} {_MONTH}"
+    r"|\([\w.-]+\.[a-z]{2,}\)|^\W*\w+\s*:\W*$"
+)
+
+
+def _title_words(title: str) -> set[str]:
+    return set(_TITLE_WORD.findall(_fold_title(title)))
+
+
+def _visible_headline(
+    meta: PageMetadata, candidates: list[Sourced[str]], site_names: list[str | None]
+) -> tuple[str, str | None]:
+    """The headline the reader sees: the first <h1> about the same story as one of the page's
+    metadata titles (at least half of each one's words appear in the other).
+
+    The metadata titles are written for search results and social cards ("Best X of 2026 |
+    Top 19 Picks"); the record wants the story's headline. Comparing with them is what tells
+    the headline apart from the other <h1>s of a page (the logo, a section name, a promo box),
+    and a one-word h1 is not taken for a long title that merely contains the word. A page
+    without metadata titles takes its only h1.
+    """
+    others = [
+        (title, words)
+        for c in candidates
+        if c.signal != TEXT
+        and (words := _title_words(title := clean_title(c.value, site_names)))
+    ]
+    for raw in meta.headlines:
+        title = clean_title(raw, site_names)
+        words = _title_words(title)
+        if not words or is_site_name(title, site_names) or len(title) > 200:
+            continue
+        if not others:
+            return (title, TEXT) if len(meta.headlines) == 1 else ("", None)
+        for other, other_words in others:
+            shared = len(words & other_words)
+            if shared * 2 < len(words) or (len(words) <= 3 and shared * 3 < len(other_words)):
+                continue
+            folded, other_folded = _fold_title(title), _fold_title(other)
+            if other_folded != folded and other_folded in folded and len(other_words) >= 3:
+                extra = folded.replace(other_folded, " ")
+                if _HEADLINE_FURNITURE.search(extra):
+                    # The h1 holds the title plus a dateline, a byline or a label ("Dec 18
+                    # 2025 <title>", "<title> Posted on ... by ..."): the metadata spelling
+                    # is the clean one.
+                    return other, candidates_signal(candidates, other, site_names)
+            # Same words as a metadata title: provenance names the best-ranked signal that
+            # spells it exactly like this.
+            return title, candidates_signal(candidates, title, site_names) or TEXT
+    return "", None
+
+
+def candidates_signal(
+    candidates: list[Sourced[str]], title: str, site_names: list[str | None]
+) -> str | None:
+    return next(
+        (c.signal for c in candidates if clean_title(c.value, site_names) == title), None
+    )
+
+
 def _first_date(candidates: list[Sourced[str]], fetched_at: str) -> tuple[str | None, str | None]:
     for cand in candidates:
         value = normalise_date(cand.value, fetched_at=fetched_at)
@@ -637,7 +702,9 @@ def article_from_page(
         first_text = next((i for i, c in enumerate(title_candidates) if c.signal == TEXT), None)
         pos = len(title_candidates) if first_text is None else first_text
         title_candidates.insert(pos, Sourced(hint_title, hint_signal))
-    title, title_signal = _choose_title(title_candidates, site_names)
+    title, title_signal = _visible_headline(meta, title_candidates, site_names)
+    if not title:
+        title, title_signal = _choose_title(title_candidates, site_names)
     if not title:
         from trafilatura.metadata import extract_title
 
@@ -668,13 +735,21 @@ def article_from_page(
         if authors:
             provenance["authors"] = cand.signal
             break
-    if not author_candidates:
+    if not authors:
+        # The byline printed on the page: an author link, an author/byline element, a
+        # "Written by" label. These are structural enough to trust even when the markup
+        # named an organisation (the publisher standing in for a byline it did not fill).
+        authors = find_byline(page.tree, site_names)
+        if authors:
+            provenance["authors"] = SIGNAL_BYLINE
+    if not authors and not author_candidates:
         # Only when the markup names nobody: when it names an organisation or a desk, the
-        # page has no person author, and a heuristic byline hunt would find page furniture.
+        # page has no person author, and a loose heuristic hunt would find page furniture.
         from trafilatura.metadata import extract_author
 
         byline = extract_author(page.tree)
         authors = clean_authors([byline], site_names) if byline else []
+        authors = [t for a in authors if plausible_name(t := trim_calendar(a))]
         if authors:
             provenance["authors"] = SIGNAL_TRAFILATURA
 
@@ -733,23 +808,31 @@ def article_from_page(
 
 
 def _htmldate(tree: HtmlElement, url: str, fetched_at: str) -> str | None:
-    """htmldate on markup only (no free-text search: a date mentioned in the story is not its
-    publication date), bounded by the fetch date rather than today."""
+    """htmldate, bounded by the fetch date rather than today: first on markup only, then, when
+    the markup has no date, with its search of the visible text ("Posted on 12 May 2024").
+
+    The text search can find a date the story mentions rather than its publication date, so
+    it runs last, and a bare 1 January is refused: that is what htmldate returns when all it
+    found was a year (a copyright line, a "2026 guide" headline), and a year is not a date.
+    """
     from htmldate import find_date
 
     ceiling = (fetched_at or "")[:10] or None
-    try:
-        found = find_date(
-            tree,
-            url=url,
-            original_date=True,
-            extensive_search=False,
-            min_date="1990-01-01",
-            max_date=ceiling,
-        )
-    except (ValueError, TypeError):
-        return None
-    return normalise_date(found, fetched_at=fetched_at) if found else None
+    for extensive in (False, True):
+        try:
+            found = find_date(
+                tree,
+                url=url,
+                original_date=True,
+                extensive_search=extensive,
+                min_date="1990-01-01",
+                max_date=ceiling,
+            )
+        except (ValueError, TypeError):
+            return None
+        if found and not (extensive and found[5:10] == "01-01"):
+            return normalise_date(found, fetched_at=fetched_at)
+    return None
 
 
 def extract_article(

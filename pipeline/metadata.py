@@ -83,6 +83,9 @@ class PageMetadata:
     tags: list[Sourced[list[str]]] = field(default_factory=list)
     languages: list[Sourced[str]] = field(default_factory=list)
     site_names: list[Sourced[str]] = field(default_factory=list)
+    # every visible <h1>, in document order (logos and section labels included: the caller
+    # decides which one is the story's headline by comparing them with the metadata titles)
+    headlines: list[str] = field(default_factory=list)
     canonical: str | None = None
     og_url: str | None = None
     amphtml: str | None = None
@@ -524,13 +527,38 @@ def _read_microdata(tree: HtmlElement, meta: PageMetadata) -> None:
         _add(meta.titles, normalise_space(title_el.text_content()), META)
 
 
+def _heading_text(el: HtmlElement) -> str:
+    """Visible text of a heading; a <br> counts as a space ("Top MBA Programs<br>Your Guide")."""
+    parts: list[str] = []
+
+    def walk(node: HtmlElement) -> None:
+        if not isinstance(node.tag, str):  # comments, processing instructions
+            return
+        if node.tag == "br":
+            parts.append(" ")
+        elif node.tag not in ("script", "style") and node.text:
+            parts.append(node.text)
+        if node.tag not in ("script", "style"):
+            for child in node:
+                walk(child)
+                if child.tail:
+                    parts.append(child.tail)
+
+    walk(el)
+    return normalise_space("".join(parts))
+
+
 def _read_headline(tree: HtmlElement, meta: PageMetadata) -> None:
     h1s = tree.xpath("//h1")
+    for h1 in h1s[:8]:
+        text = _heading_text(h1)
+        if 0 < len(text) <= 300:
+            meta.headlines.append(text)
     if len(h1s) != 1:
         # Several h1s: the one inside <article> is the headline when there is exactly one.
         h1s = tree.xpath("//article//h1")
     if len(h1s) == 1:
-        text = normalise_space(h1s[0].text_content())
+        text = _heading_text(h1s[0])
         if 0 < len(text) <= 300:
             _add(meta.titles, text, TEXT)
 

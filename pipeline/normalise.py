@@ -254,7 +254,7 @@ def normalise_date(value: object, *, fetched_at: str | None = None) -> str | Non
 
 _BYLINE_PREFIX = re.compile(
     r"^(?:(?:words|text|story|reporting|report|written|posted|published|compiled|edited|"
-    r"article|interview|review|photos?|pictures?)(?:\s+and\s+\w+)?\s+by|by|words|text|"
+    r"article|interview|review|recipe|photos?|pictures?)(?:\s+and\s+\w+)?\s+by|by|words|text|"
     r"authors?|written by|posted by|reporting by)(?:\s*[:\-–—]\s*|\s+)",
     re.IGNORECASE,
 )
@@ -273,7 +273,7 @@ _SENTENCE_HEAD = re.compile(
     r"^.{0,40}?\b(?:written|posted|authored|reported|compiled|created)\s+by\s+", re.IGNORECASE
 )
 _SPLIT = re.compile(
-    r"\s+[-–—]\s+|\s*(?:,|;|\||/|\band\b|&|\bund\b|\bet\b|\by\b|\be\b)\s*", re.IGNORECASE
+    r"\s+[-–—]\s+|\s*(?:,|;|\||/|•|·|\band\b|&|\bund\b|\bet\b|\by\b|\be\b)\s*", re.IGNORECASE
 )
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
 _URLISH = re.compile(r"(?i:https?://|www\.)\S*|\b[\w-]+\.[a-z]{2,6}\b(?:/\S*)?")

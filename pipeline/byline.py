@@ -1,0 +1,179 @@
+"""The visible byline of a page whose markup names no author.
+
+Many blogs and CMS themes print the author on the page and nowhere else: a link to the author's
+archive (`/author/jane-doe/`, `rel="author"`), an element whose class or id says `author` or
+`byline`, or a label ("Written by", "By", "Posted by") with the name next to it. This module
+reads those, in that order of reliability, and returns the first value that reads as a person's
+name. trafilatura's own byline finder is kept as the last resort in `pipeline.extract`: it
+searches more loosely and returns page furniture ("Dec", "Written By") more often.
+
+Only short texts are considered (a byline is a name, not a bio), and nothing inside comment
+threads, navigation or the footer: a commenter or a menu entry is not the author.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+from lxml.html import HtmlElement
+
+from pipeline.normalise import (
+    _squash,
+    _wordset,
+    clean_authors,
+    normalise_space,
+    site_name_keys,
+)
+
+# Containers whose names are never the article's author.
+_EXCLUDED = re.compile(r"comment|respond|reply|footer|sidebar|widget|related|nav|menu", re.I)
+_EXCLUDED_TAGS = frozenset({"nav", "footer", "aside", "script", "style", "noscript", "form"})
+
+_AUTHOR_LINKS = (
+    "//a[@rel='author' or contains(@href, '/author/') or contains(@href, '/authors/')"
+    " or contains(@href, '/writers/') or contains(@href, '/people/') or contains(@href, '/by/')]"
+)
+_AUTHOR_CLASSES = (
+    "//*[contains(@class, 'author') or contains(@class, 'byline') or contains(@class, 'Author')"
+    " or contains(@class, 'Byline') or contains(@id, 'author') or contains(@id, 'byline')"
+    " or contains(@itemprop, 'author')]"
+)
+# Class words that mark the parts of an author box that are not the name.
+_NOT_NAME_CLASS = re.compile(
+    r"(?:bio|desc|title|role|job|avatar|image|img|photo|social|date|time|label|count|posts)", re.I
+)
+_LABEL = re.compile(r"^(?:written by|posted by|published by|words by|author|by)\s*:?$", re.I)
+_LABELLED = re.compile(
+    r"^(?:written|posted|published|words|reported|story)?\s*by\s*:?\s+(?P<name>.+)$", re.I
+)
+_MAX_CHARS = 60
+_SCAN_LIMIT = 40
+# A person's name as bylines print it: two to four capitalised words ("Jean-Luc Aufranc",
+# "Mary O'Neil", "A. J. Neal", "Ludwig van Beethoven" with its lower-case particle).
+_PARTICLES = frozenset({"van", "von", "der", "den", "de", "da", "del", "di", "la", "le", "bin"})
+_NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_'’.-]*(?:['’.-][^\W\d_]*)*\.?$")
+
+
+def _person_like(name: str) -> bool:
+    words = name.split()
+    if not 2 <= len(words) <= 4:
+        return False
+    return all(
+        _NAME_WORD.match(w) and (w[0].isupper() or w.casefold() in _PARTICLES) for w in words
+    ) and words[0][0].isupper()
+
+
+_CALENDAR = _wordset(
+    """
+    january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday
+    saturday sunday mon tue wed thu fri sat sun today yesterday
+    """
+)
+_LABEL_WORDS = frozenset({"written", "by", "posted", "author", "authors", "published", "follow"})
+
+
+def trim_calendar(name: str) -> str:
+    """"Luke Kim December" -> "Luke Kim": a loose byline hunt runs on into the date line.
+    ("May" stays: it is a surname as often as a month.)"""
+    words = name.split()
+    while len(words) > 1 and words[-1].casefold().strip(".,") in _CALENDAR - {"may"}:
+        words.pop()
+    return " ".join(words)
+
+
+def plausible_name(name: str) -> bool:
+    """A loosely found byline value that can be a person: a full name, or one capitalised
+    word that is not a month, a weekday or a label ("Dec", "Written By" are page furniture)."""
+    words = name.split()
+    folded = [w.casefold().strip(".,") for w in words]
+    if any(w in _CALENDAR for w in folded) or all(w in _LABEL_WORDS for w in folded):
+        return False
+    return _person_like(name) or (len(words) == 1 and words[0][0].isupper())
+
+
+def _excluded(el: HtmlElement) -> bool:
+    for node in el.iterancestors():
+        if node.tag in _EXCLUDED_TAGS:
+            return True
+        marker = f"{node.get('class') or ''} {node.get('id') or ''}"
+        if marker.strip() and _EXCLUDED.search(marker):
+            return True
+    return False
+
+
+def _short_text(el: HtmlElement) -> str:
+    # Adjacent elements are separate words ("<p>By</p><p>Jane Doe</p>" is not "ByJane Doe").
+    text = normalise_space(" ".join(el.itertext()))
+    return text if 0 < len(text) <= _MAX_CHARS else ""
+
+
+def _without_site(name: str, keys: set[str]) -> str:
+    """"Brian Truitt USA TODAY" -> "Brian Truitt": bylines often run on into the brand."""
+    words = name.split()
+    for k in range(len(words) - 1, 1, -1):
+        if _squash(" ".join(words[k:])) in keys:
+            return " ".join(words[:k])
+    return name
+
+
+def _names(raw: str, site_names: Iterable[str | None], strict: bool) -> list[str]:
+    keys = site_name_keys(site_names)
+    names = [_without_site(n, keys) for n in clean_authors([raw], site_names)]
+    if strict:
+        names = [n for n in names if _person_like(n)]
+    return names
+
+
+def _candidates(tree: HtmlElement) -> Iterator[tuple[str, bool]]:
+    """(raw text, whether it must look like a full name) in order of reliability."""
+    for el in tree.xpath(_AUTHOR_LINKS)[:_SCAN_LIMIT]:
+        text = _short_text(el)
+        if text and not _excluded(el):
+            # An archive link is explicit, but menus link "/authors/" too: still a name check.
+            yield text, True
+    for el in tree.xpath(_AUTHOR_CLASSES)[:_SCAN_LIMIT]:
+        marker = f"{el.get('class') or ''} {el.get('id') or ''}"
+        if _NOT_NAME_CLASS.search(marker.replace("author", "").replace("Author", "")):
+            continue
+        text = _short_text(el)
+        if text and not _excluded(el):
+            yield text, True
+    for el in _labels(tree):
+        yield el
+
+
+def _labels(tree: HtmlElement) -> Iterator[tuple[str, bool]]:
+    """"Written by" + the name in the next element, or "By Jane Doe" in one short element."""
+    seen = 0
+    for el in tree.iter("p", "span", "div", "li", "small", "strong", "em", "b"):
+        own = normalise_space(el.text or "")
+        if not own or len(own) > _MAX_CHARS:
+            continue
+        if _LABEL.match(own):
+            seen += 1
+            following = el.getnext()
+            if len(el):  # the name is a child: "<span>By <a>Jane Doe</a></span>"
+                text = _short_text(el)
+            elif following is not None:
+                text = f"By {_short_text(following)}"
+            else:
+                continue
+            if not _excluded(el):
+                yield text, True
+        elif _LABELLED.match(own) and not _excluded(el):
+            seen += 1
+            yield _short_text(el) or own, True
+        if seen >= _SCAN_LIMIT:
+            return
+
+
+def find_byline(tree: HtmlElement, site_names: Iterable[str | None] = ()) -> list[str]:
+    """Person names from the page's visible byline, or [] when it shows none."""
+    site_names = list(site_names)
+    for raw, strict in _candidates(tree):
+        names = _names(raw, site_names, strict)
+        if names:
+            return names
+    return []
