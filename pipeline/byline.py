@@ -59,9 +59,10 @@ def _person_like(name: str) -> bool:
     words = name.split()
     if not 2 <= len(words) <= 4:
         return False
-    return all(
-        _NAME_WORD.match(w) and (w[0].isupper() or w.casefold() in _PARTICLES) for w in words
-    ) and words[0][0].isupper()
+    return (
+        all(_NAME_WORD.match(w) and (w[0].isupper() or w.casefold() in _PARTICLES) for w in words)
+        and words[0][0].isupper()
+    )
 
 
 _CALENDAR = _wordset(
@@ -75,8 +76,8 @@ _LABEL_WORDS = frozenset({"written", "by", "posted", "author", "authors", "publi
 
 
 def trim_calendar(name: str) -> str:
-    """"Luke Kim December" -> "Luke Kim": a loose byline hunt runs on into the date line.
-    ("May" stays: it is a surname as often as a month.)"""
+    """Trim a date run-on: "Luke Kim December" -> "Luke Kim" (a loose byline hunt runs on
+    into the date line). "May" stays: it is a surname as often as a month."""
     words = name.split()
     while len(words) > 1 and words[-1].casefold().strip(".,") in _CALENDAR - {"may"}:
         words.pop()
@@ -110,7 +111,7 @@ def _short_text(el: HtmlElement) -> str:
 
 
 def _without_site(name: str, keys: set[str]) -> str:
-    """"Brian Truitt USA TODAY" -> "Brian Truitt": bylines often run on into the brand."""
+    """Trim a brand run-on: "Brian Truitt USA TODAY" -> "Brian Truitt"."""
     words = name.split()
     for k in range(len(words) - 1, 1, -1):
         if _squash(" ".join(words[k:])) in keys:
@@ -145,7 +146,7 @@ def _candidates(tree: HtmlElement) -> Iterator[tuple[str, bool]]:
 
 
 def _labels(tree: HtmlElement) -> Iterator[tuple[str, bool]]:
-    """"Written by" + the name in the next element, or "By Jane Doe" in one short element."""
+    """A "Written by" label and the name next to it, or "By Jane Doe" in one element."""
     seen = 0
     for el in tree.iter("p", "span", "div", "li", "small", "strong", "em", "b"):
         own = normalise_space(el.text or "")

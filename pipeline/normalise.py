@@ -20,7 +20,7 @@ import html
 import re
 import unicodedata
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
 ISO_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
@@ -216,6 +216,32 @@ def parse_datetime(value: object) -> datetime | None:
             hour = str(h)
         return _build(year, _MONTHS[mon], day, hour, m["M"], m["S"], m["tz"])
     return None
+
+
+def written_day(value: object) -> str | None:
+    """The calendar day a date value states, in its own offset ("2025-12-19T01:00:00+05:30"
+    -> "2025-12-19", where the record's UTC value is on the 18th); None when unparseable.
+
+    Records stay in UTC; this is for comparing with sources that give the publisher's local
+    day, like reference datasets and the dateline printed on the page.
+    """
+    if isinstance(value, str):
+        text = normalise_space(value)
+        m = _ISO.match(text) or _SLASHED.match(text)
+        if m:
+            try:
+                return date(int(m["y"]), int(m["m"]), int(m["d"])).isoformat()
+            except ValueError:
+                return None
+        m = _WORDY.match(text)
+        if m and (m["mon1"] or m["mon2"] or "").lower().rstrip(".") in _MONTHS:
+            mon = _MONTHS[(m["mon1"] or m["mon2"] or "").lower().rstrip(".")]
+            try:
+                return date(int(m["y1"] or m["y2"]), mon, int(m["d1"] or m["d2"])).isoformat()
+            except ValueError:
+                return None
+    parsed = parse_datetime(value)
+    return parsed.date().isoformat() if parsed else None
 
 
 def _from_epoch(seconds: float) -> datetime | None:

@@ -443,3 +443,73 @@ def test_appeal_block_is_cut_only_at_the_end() -> None:
     # the same words near the top are left alone
     early = ["Before you go to the polls, read this.", *story]
     assert filter_boilerplate(early) == early
+
+
+# --------------------------------------------------------------------------- headline and byline
+
+
+def _with_body(head: str, body: str) -> bytes:
+    story = "".join(f"<p>{p}</p>" for p in FERRY)
+    return (
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>{head}</head>"
+        f"<body>{body.replace('STORY', story)}</body></html>"
+    ).encode()
+
+
+def test_visible_headline_beats_the_seo_title() -> None:
+    head = (
+        '<meta property="og:title" content="Ferry extra crossing Friday 2024 | Top Island News">'
+        "<title>Ferry extra crossing Friday 2024 | Top Island News</title>"
+    )
+    body = (
+        '<header><h1 class="logo">Island News</h1></header>'
+        "<article><h1>Extra Friday crossing for the island ferry</h1>STORY</article>"
+    )
+    art = _extract(_with_body(head, body), "https://islandnews.example/ferry")
+    assert art.title == "Extra Friday crossing for the island ferry"
+    assert art.provenance["title"] == "text"
+
+
+def test_an_h1_about_something_else_is_not_the_title() -> None:
+    head = '<meta property="og:title" content="Extra Friday crossing for the island ferry">'
+    body = "<h1>Newsletter</h1><article>STORY</article>"
+    art = _extract(_with_body(head, body), "https://islandnews.example/ferry")
+    assert art.title == "Extra Friday crossing for the island ferry"
+    assert art.provenance["title"] == "og"
+
+
+def test_a_dateline_inside_the_h1_is_left_out() -> None:
+    head = '<meta property="og:title" content="Extra Friday crossing for the island ferry">'
+    body = (
+        "<article><h1>Extra Friday crossing for the island ferry "
+        "<small>Posted on May 3, 2024 by admin</small></h1>STORY</article>"
+    )
+    art = _extract(_with_body(head, body), "https://islandnews.example/ferry")
+    assert art.title == "Extra Friday crossing for the island ferry"
+
+
+def test_written_by_label_and_author_link_give_the_byline() -> None:
+    labelled = (
+        '<article><h1>Ferry</h1><div class="meta"><p>Written by</p><p>Amara Okafor</p></div>'
+        "STORY</article>"
+    )
+    art = _extract(_with_body("", labelled), "https://islandnews.example/ferry")
+    assert art.authors == ["Amara Okafor"]
+    assert art.provenance["authors"] == "byline"
+    linked = (
+        '<article><h1>Ferry</h1><a href="/author/tomas-lindqvist/">Tomas Lindqvist</a>'
+        "STORY</article>"
+        '<section class="comments"><a href="/author/someone-else/">Someone Else</a></section>'
+    )
+    art = _extract(_with_body("", linked), "https://islandnews.example/ferry")
+    assert art.authors == ["Tomas Lindqvist"]
+
+
+def test_byline_furniture_is_not_a_name() -> None:
+    from pipeline.byline import plausible_name, trim_calendar
+
+    assert not plausible_name("Dec")
+    assert not plausible_name("Written By")
+    assert trim_calendar("Luke Kim December") == "Luke Kim"
+    assert trim_calendar("Theresa May") == "Theresa May"
+    assert plausible_name("Kofi Mensah")

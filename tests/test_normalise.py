@@ -216,3 +216,16 @@ def test_normalise_space_flattens_lines() -> None:
 )
 def test_language_codes(raw: str | None, expected: str | None) -> None:
     assert normalise_language(raw) == expected
+
+
+def test_written_day_keeps_the_publishers_own_day() -> None:
+    from pipeline.normalise import written_day
+
+    # 01:00 in India is the previous evening in UTC: the record says the 18th, the page the 19th
+    assert normalise_date("2025-12-19T01:00:00+05:30", fetched_at="2026-01-01T00:00:00Z") == (
+        "2025-12-18T19:30:00Z"
+    )
+    assert written_day("2025-12-19T01:00:00+05:30") == "2025-12-19"
+    assert written_day("Fri, 19 Dec 2025 01:00:00 +0530") == "2025-12-19"
+    assert written_day("June 24, 2025") == "2025-06-24"
+    assert written_day("not a date") is None
