@@ -48,6 +48,7 @@ from pipeline.normalise import (
     text_paragraphs,
 )
 from pipeline.settings import settings
+from pipeline.templates import drop_template_blocks
 from pipeline.urls import canonical_url, cross_site_canonical, host_of, registrable_domain
 
 # trafilatura and htmldate log every discarded page at WARNING; without a handler Python would
@@ -680,8 +681,11 @@ def article_from_page(
     hints: dict[str, Any] | None = None,
     language_hint: str | None = None,
     domains: tuple[str, ...] = (),
+    boilerplate: frozenset[str] = frozenset(),
 ) -> Article:
-    """Build the record from a loaded page. Raises NoArticle when there is no article text."""
+    """Build the record from a loaded page. Raises NoArticle when there is no article text.
+
+    `boilerplate` holds the hashes of the site's template blocks (pipeline.templates)."""
     hints = dict(hints or {})
     meta = page.meta
     profile = settings().extractor_profile
@@ -715,6 +719,12 @@ def article_from_page(
         provenance["title"] = title_signal
 
     paragraphs = filter_boilerplate(raw_paragraphs, title)
+    if boilerplate:
+        # The site's learnt template (pipeline.templates), unless it would leave a stub: a
+        # page that is nearly all template is better kept whole than turned into no record.
+        without = drop_template_blocks(paragraphs, boilerplate)
+        if len(" ".join(without).split()) >= MIN_WORDS:
+            paragraphs = without
     text = "\n\n".join(paragraphs)
     words = len(text.split())
     if words < HARD_MIN_WORDS or (
@@ -847,6 +857,7 @@ def extract_article(
     hints: dict[str, Any] | None = None,
     language_hint: str | None = None,
     domains: tuple[str, ...] = (),
+    boilerplate: frozenset[str] = frozenset(),
 ) -> Article:
     """One fetched page -> Article. Raises NoArticle(reason) for pages with no article."""
     page = load_page(body, content_type)
@@ -860,6 +871,7 @@ def extract_article(
         hints=hints,
         language_hint=language_hint,
         domains=domains,
+        boilerplate=boilerplate,
     )
 
 

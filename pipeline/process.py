@@ -24,6 +24,7 @@ from pipeline.pool import ordered_map
 from pipeline.raw import KIND_ARTICLE, Capture, iter_captures
 from pipeline.sites import Site
 from pipeline.tables import rows_to_table, table_to_parquet, to_row
+from pipeline.templates import Templates
 from storage import Store
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,7 @@ class Job:
     language_hint: str | None = None
     domains: tuple[str, ...] = ()
     quarantine: str | None = None  # decided without extraction (HTTP error, corrupt file)
+    boilerplate: frozenset[str] = frozenset()  # the site's template blocks (pipeline.templates)
 
     def __getstate__(self) -> dict[str, Any]:
         # The batch (with its reader) stays in the parent; a worker needs only the page.
@@ -119,6 +121,7 @@ def extract_job(job: Job) -> Outcome:
             hints=c.hints,
             language_hint=job.language_hint,
             domains=job.domains,
+            boilerplate=job.boilerplate,
         )
         return article, None
     except NoArticle as exc:
@@ -188,11 +191,14 @@ def raw_batch(store: Store, key: str) -> Batch:
     )
 
 
-def _jobs(batches: Iterable[Batch], sites: dict[str, Site]) -> Iterator[Job]:
+def _jobs(
+    batches: Iterable[Batch], sites: dict[str, Site], templates: Templates
+) -> Iterator[Job]:
     for batch in batches:
         site = sites.get(batch.site)
         hint = site.language if site else None
         domains = site.domains if site else ()
+        boilerplate = templates.site(batch.site).boilerplate()
         # Error answers wait for the end of the batch: a 503 that a retry later fetched
         # is not a lost page, and a redirect hop is not a page at all.
         failed: dict[str, Capture] = {}
@@ -205,7 +211,7 @@ def _jobs(batches: Iterable[Batch], sites: dict[str, Site]) -> Iterator[Job]:
                     failed[cap.url] = _slim(cap)
                     continue
                 fetched.add(cap.url)
-                yield Job(batch, cap, hint, domains)
+                yield Job(batch, cap, hint, domains, boilerplate=boilerplate)
         except Exception as exc:
             # Keep what was read before the damage; the rest is named in quarantine.
             log.error("corrupt input %s site=%s: %s", batch.name, batch.site, exc)
@@ -257,6 +263,7 @@ def process_batches(
     """
     result = ProcessResult()
     index = DedupIndex.load(store)
+    templates = Templates(store)
     sites = sites or {}
     unmarked: list[str] = []
     last_checkpoint = time.monotonic()
@@ -265,16 +272,22 @@ def process_batches(
 
     def checkpoint() -> None:
         index.save(store)
+        templates.save()
         for k in unmarked:
             store.put(k, b"")
         unmarked.clear()
 
-    for job, (article, reason) in ordered_map(extract_job, _jobs(batches, sites),
+    for job, (article, reason) in ordered_map(extract_job, _jobs(batches, sites, templates),
                                               workers=workers):
         if out is None or out.batch is not job.batch:
             out = _Output(job.batch)
         if job.capture is None and job.quarantine == "":
             _flush(store, out, result)
+            # Later batches of the site extract with what this one taught (keyed by text, so
+            # a URL variant of the same story is not a second sighting).
+            learnt = templates.site(job.batch.site)
+            for row in out.rows:
+                learnt.observe(row["content_hash"], row["text"].split("\n\n"))
             if job.batch.done_key:
                 unmarked.append(job.batch.done_key)
             out = None
