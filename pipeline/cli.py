@@ -111,7 +111,12 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         cdx_url=args.cdx_url or cfg.cdx_url,
         replay_url=args.replay_url or cfg.replay_url,
     )
-    return _finish(report, args.json)
+    code = _finish(report, args.json)
+    if report.coverage and not args.json:  # with --json it is in the report
+        from pipeline.coverage import format_coverage
+
+        print(format_coverage(report.coverage))
+    return code
 
 
 def cmd_process(args: argparse.Namespace) -> int:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -16,7 +17,7 @@ from pipeline import process as proc
 from pipeline.dumps import build_dump, dumps_pending
 from pipeline.lock import LockBusy, store_lock
 from pipeline.runs import RunReport, SiteCounts, iso, new_run_id, save_report, utcnow
-from pipeline.sites import Site, load_sites
+from pipeline.sites import Site, SitesFile, load_sites
 from storage import Store, StoreError, open_store
 
 __all__ = [
@@ -111,6 +112,10 @@ def _process_into(
             result = proc.process_keys(store, keys, sites=sites, progress=tick)
     except LockBusy as exc:
         raise JobError(f"another processing run is under way: {exc}") from exc
+    _add_result(report, result)
+
+
+def _add_result(report: RunReport, result: proc.ProcessResult) -> None:
     for name, c in result.per_site.items():
         counts = report.site(name)
         counts.articles += c.articles
@@ -226,14 +231,16 @@ def backfill(
         raise InvalidArguments(
             f"unknown backfill source {source!r} (use {', '.join(BACKFILL_SOURCES)})"
         )
-    if source != "sitemap":
-        raise InvalidArguments(
-            f"backfill source {source!r} is not available in this version; use sitemap"
-        )
+    if source == "warc" and not warc:
+        raise InvalidArguments("backfill source 'warc' needs at least one --warc path or URI")
     sites_file = load_sites(sites_path)
     sites_file.site(site)
     store = _open(store_uri)
     report, t0 = _start(f"backfill {site} {date_from}..{date_to} ({source})", run_id)
+    if source in ("warc", "wayback"):
+        _archive_backfill(report, store, sites_file, site, date_from, date_to, source, warc,
+                          cdx_url, replay_url)
+        return _finish(store, report, t0)
     _crawl_into(
         report,
         sites_path,
@@ -244,6 +251,71 @@ def backfill(
         date_to=date_to,
     )
     return _finish(store, report, t0)
+
+
+def _archive_backfill(
+    report: RunReport,
+    store: Store,
+    sites_file: SitesFile,
+    site_name: str,
+    date_from: date,
+    date_to: date,
+    source: str,
+    warc: list[str] | None,
+    cdx_url: str | None,
+    replay_url: str | None,
+) -> None:
+    """The warc and wayback sources: read the archive, process under the lease, and account
+    for every page per month (pipeline.coverage) in report.coverage."""
+    from pipeline.backfill_warc import Sources, WarcContext, backfill_warc
+    from pipeline.coverage import SiteCoverage
+    from pipeline.settings import DEFAULT_CDX_URL, DEFAULT_REPLAY_URL
+    from pipeline.wayback import HTTPClient, NetworkGuard, backfill_wayback
+
+    site = sites_file.site(site_name)
+    sites = {s.name: s for s in sites_file.sites}
+    today = utcnow().strftime("%Y-%m-%d")
+    coverage = SiteCoverage(site.name, f"backfill-{source}", date_from.isoformat(),
+                            date_to.isoformat())
+    counts = report.site(site.name)
+
+    def lock() -> Any:
+        return _lease(store, report.run_id)
+
+    if source == "warc":
+        http = HTTPClient(NetworkGuard(sites_file.allow_private_networks),
+                          user_agent=site.user_agent)
+        ctx = WarcContext(store, site, date_from, date_to, Sources(http), coverage)
+        wres = backfill_warc(ctx, list(warc or []), sites=sites, today=today, lock=lock)
+        results = wres.results
+        if wres.failures:
+            report.failures[site.name] = "; ".join(wres.failures)
+        coverage.files = wres.files
+    else:
+        wb = backfill_wayback(
+            store, site,
+            allow_private_networks=sites_file.allow_private_networks,
+            date_from=date_from, date_to=date_to,
+            cdx_url=cdx_url or DEFAULT_CDX_URL, replay_prefix=replay_url or DEFAULT_REPLAY_URL,
+            run_id=report.run_id, today=today, coverage=coverage, lock=lock, sites=sites,
+        )
+        results = wb.results
+        counts.fetched += wb.fetched
+        if wb.failure:
+            report.failures[site.name] = wb.failure
+    for result in results:
+        _add_result(report, result)
+    counts.errors.extend(coverage.errors)
+    report.coverage[site.name] = coverage.to_json()
+
+
+@contextmanager
+def _lease(store: Store, owner: str) -> Iterator[None]:
+    try:
+        with store_lock(store, "process", owner):
+            yield
+    except LockBusy as exc:
+        raise JobError(f"another processing run is under way: {exc}") from exc
 
 
 def reextract(

@@ -337,7 +337,10 @@ def process_articles(*, emit_asset: bool) -> list[str]:
     cfg = settings(need_sites=False)
     with aws_environment(cfg.store_uri):
         report = jobs.process(cfg.store_uri, sites_path=cfg.sites_path or None)
-    dates = sorted(set(report.dates))
+        pending = [] if emit_asset else jobs.pending_dump_dates(cfg.store_uri)
+    # The backfill DAG's warc and wayback chunks process what they read themselves (to keep
+    # only the range): the dates they changed are the ones whose dumps are out of date.
+    dates = sorted(set(report.dates) | set(pending))
     summary: dict[str, Any] = {
         "run_id": report.run_id,
         "dates": dates,

@@ -50,6 +50,8 @@ class RunReport:
     dumps: list[str] = field(default_factory=list)  # dump partitions published
     failures: dict[str, str] = field(default_factory=dict)  # site -> why it failed
     error: str | None = None  # the whole run failed: why
+    # backfills: site -> per-month counts (pipeline.coverage.SiteCoverage.to_json())
+    coverage: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
