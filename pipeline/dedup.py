@@ -47,7 +47,7 @@ import numpy.typing as npt
 
 from pipeline import neardup
 from pipeline.article import Article, article_id
-from pipeline.neardup import BandMemtable, BandRun
+from pipeline.neardup import BandRun, Memtable
 from pipeline.urls import identity_key
 from storage import KeyNotFound, Store
 
@@ -61,6 +61,7 @@ FORMAT = 2
 # Rows kept in Python dicts before being frozen into sorted arrays: bounds both the dicts'
 # memory (~32 band entries per row) and the number of tiny in-memory runs.
 MEMTABLE_ROWS = 16_384
+MAX_SEGMENTS = 12
 ID_BYTES = 12  # article ids are 24 hex digits
 
 COLUMNS: dict[str, Any] = {
@@ -115,19 +116,28 @@ class Row:
     rev: int
     orig: bytes
     day: int
-    sig: npt.NDArray[np.uint16] | None
+    sig: neardup.ShortSig | None
+
+
+# Salts that keep the three kinds of key in one table apart (band keys are used as they are).
+SALT_URL = 0x5A17_0000_0000_0001
+SALT_HASH = 0x5A17_0000_0000_0002
+
+
+def row_keys(row: Row, bands: npt.NDArray[np.uint64] | None) -> npt.NDArray[np.uint64]:
+    """Every key a row is found under: its URL identity, its content hash, its LSH bands."""
+    head = np.array([row.ukey ^ SALT_URL, row.chash ^ SALT_HASH], dtype=np.uint64)
+    return head if bands is None else np.concatenate((head, bands))
 
 
 @dataclass
 class Segment:
-    """Rows [start, start + n) as columns, with sorted lookup tables. Immutable."""
+    """Rows [start, start + n) as columns, and one sorted key -> row table. Immutable."""
 
     start: int
     cols: dict[str, np.ndarray]
-    sigs: npt.NDArray[np.uint16]  # (n, K)
-    by_ukey: BandRun
-    by_hash: BandRun
-    bands: BandRun
+    sigs: neardup.ShortSig  # (n, K)
+    table: BandRun
     key: str | None = None  # store key once written
 
     @property
@@ -137,15 +147,19 @@ class Segment:
     def row(self, r: int) -> Row:
         i = r - self.start
         c = self.cols
-        return Row(bytes(c["id"][i]), int(c["ukey"][i]), int(c["chash"][i]), int(c["ref"][i]),
-                   int(c["rev"][i]), bytes(c["orig"][i]), int(c["day"][i]),
+        # numpy's fixed-width bytes drop trailing NULs; ids are padded back to their width
+        # (an empty `orig` stays empty: no id is twelve NUL bytes).
+        orig = bytes(c["orig"][i])
+        return Row(bytes(c["id"][i]).ljust(ID_BYTES, b"\0"), int(c["ukey"][i]),
+                   int(c["chash"][i]), int(c["ref"][i]), int(c["rev"][i]),
+                   orig.ljust(ID_BYTES, b"\0") if orig else b"", int(c["day"][i]),
                    self.sigs[i] if c["has_sig"][i] else None)
 
     @classmethod
-    def from_rows(cls, start: int, rows: list[Row], bands: BandRun) -> Segment:
+    def from_rows(cls, start: int, rows: list[Row], table: BandRun) -> Segment:
         n = len(rows)
         cols = {name: np.zeros(n, dtype=dt) for name, dt in COLUMNS.items()}
-        sigs = np.zeros((n, neardup.K), dtype=np.uint16)
+        sigs = np.zeros((n, neardup.K), dtype=np.uint8)
         for i, r in enumerate(rows):
             cols["id"][i], cols["ukey"][i], cols["chash"][i] = r.id, r.ukey, r.chash
             cols["ref"][i], cols["rev"][i], cols["orig"][i], cols["day"][i] = (
@@ -153,20 +167,13 @@ class Segment:
             if r.sig is not None:
                 cols["has_sig"][i] = True
                 sigs[i] = r.sig
-        return cls.assemble(start, cols, sigs, bands)
+        return cls(start, cols, sigs, table)
 
     @classmethod
-    def assemble(cls, start: int, cols: dict[str, np.ndarray], sigs: npt.NDArray[np.uint16],
-                 bands: BandRun, key: str | None = None) -> Segment:
-        rows = np.arange(start, start + cols["id"].shape[0], dtype=np.int64)
-        return cls(start, cols, sigs, BandRun.build(cols["ukey"], rows),
-                   BandRun.build(cols["chash"], rows), bands, key)
-
-    @classmethod
-    def merge(cls, parts: list[Segment]) -> Segment:
-        cols = {name: np.concatenate([p.cols[name] for p in parts]) for name in COLUMNS}
-        sigs = np.concatenate([p.sigs for p in parts])
-        return cls.assemble(parts[0].start, cols, sigs, BandRun.merge([p.bands for p in parts]))
+    def merge(cls, a: Segment, b: Segment) -> Segment:
+        cols = {name: np.concatenate((a.cols[name], b.cols[name])) for name in COLUMNS}
+        sigs = np.concatenate((a.sigs, b.sigs))
+        return cls(a.start, cols, sigs, BandRun.merge(a.table, b.table))
 
     def store_key(self) -> str:
         return f"{SEGMENT_PREFIX}{self.start:012d}-{self.n:012d}.npz"
@@ -174,7 +181,7 @@ class Segment:
     def write(self, store: Store) -> None:
         key = self.store_key()
         arrays = {f"col_{k}": v for k, v in self.cols.items()}
-        arrays.update(sigs=self.sigs, band_keys=self.bands.keys, band_rows=self.bands.rows,
+        arrays.update(sigs=self.sigs, table_keys=self.table.keys, table_rows=self.table.rows,
                       start=np.array([self.start], dtype=np.int64))
         # Through a temporary file: a large segment is never held twice in memory.
         fd, tmp = tempfile.mkstemp(suffix=".npz")
@@ -195,29 +202,24 @@ class Segment:
             store.get_file(key, tmp)
             with np.load(tmp, allow_pickle=False) as data:
                 cols = {k: data[f"col_{k}"] for k in COLUMNS}
-                bands = BandRun(data["band_keys"], data["band_rows"])
-                return cls.assemble(int(data["start"][0]), cols, data["sigs"], bands, key)
+                table = BandRun(data["table_keys"], data["table_rows"])
+                return cls(int(data["start"][0]), cols, data["sigs"], table, key)
         finally:
             os.unlink(tmp)
 
 
 class _Memtable:
-    """Rows decided since the last freeze, with dict lookups."""
+    """Rows decided since the last freeze, found through a dict."""
 
     def __init__(self, start: int) -> None:
         self.start = start
         self.rows: list[Row] = []
-        self.by_ukey: dict[int, list[int]] = {}
-        self.by_hash: dict[int, int] = {}
-        self.bands = BandMemtable()
+        self.table = Memtable()
 
-    def add(self, row: Row, keys: npt.NDArray[np.uint64] | None) -> int:
+    def add(self, row: Row, keys: npt.NDArray[np.uint64]) -> int:
         r = self.start + len(self.rows)
         self.rows.append(row)
-        self.by_ukey.setdefault(row.ukey, []).append(r)
-        self.by_hash.setdefault(row.chash, r)
-        if keys is not None:
-            self.bands.add(keys, r)
+        self.table.add(keys, r)
         return r
 
 
@@ -268,12 +270,15 @@ class DedupIndex:
         """Turn the memtable into an in-memory segment and merge segments of similar size."""
         mem = self._mem
         if mem.rows:
-            self.segments.append(Segment.from_rows(mem.start, mem.rows, mem.bands.freeze()))
-        # Binary-counter merging: each segment is more than twice the size of the next, so
-        # there are at most log2(rows / MEMTABLE_ROWS) + a few segments to search.
-        while len(self.segments) >= 2 and self.segments[-2].n <= 2 * self.segments[-1].n:
+            self.segments.append(Segment.from_rows(mem.start, mem.rows, mem.table.freeze()))
+        # Binary-counter merging: a segment is merged into the one before it once it is as large,
+        # so sizes halve down the list: about log2(rows / MEMTABLE_ROWS) segments to search, and
+        # each row rewritten that many times in all. (Small checkpoint segments are uneven, so
+        # the count is capped too.)
+        while len(self.segments) >= 2 and (self.segments[-2].n <= self.segments[-1].n
+                                           or len(self.segments) > MAX_SEGMENTS):
             last = self.segments.pop()
-            self.segments[-1] = Segment.merge([self.segments[-1], last])
+            self.segments[-1] = Segment.merge(self.segments[-1], last)
         self._reset_memtable()
 
     def save(self, store: Store) -> None:
@@ -307,7 +312,7 @@ class DedupIndex:
             for v in versions:
                 orig = _id_bytes(v["duplicate_of"]) if v.get("duplicate_of") else b""
                 self._add(Row(aid, _h64(identity_key(url)), int(v["content_hash"][:16], 16),
-                              _h64(v["raw_ref"]), int(v["revision"]), orig, 0, None), None)
+                              _h64(v["raw_ref"]), int(v["revision"]), orig, 0, None))
         self.dirty = True
 
     # ---- lookups ------------------------------------------------------------------------
@@ -318,40 +323,35 @@ class DedupIndex:
         seg = self.segments[bisect.bisect_right(self._starts, r) - 1]
         return seg.row(r)
 
-    def _rows_with_ukey(self, ukey: int) -> list[int]:
-        q = np.array([ukey], dtype=np.uint64)
-        found: list[int] = []
+    def _lookup(self, query: npt.NDArray[np.uint64]) -> tuple[np.ndarray, np.ndarray]:
+        """(index into query, row) for every row found under one of the query keys."""
+        at: list[np.ndarray] = []
+        rows: list[np.ndarray] = []
         for seg in self.segments:
-            found.extend(seg.by_ukey.lookup(q).tolist())
-        found.extend(self._mem.by_ukey.get(ukey, ()))
-        return sorted(found)
+            a, r = seg.table.lookup(query)
+            at.append(a)
+            rows.append(r)
+        a2, r2 = self._mem.table.lookup(query)
+        at.append(np.asarray(a2, dtype=np.int64))
+        rows.append(np.asarray(r2, dtype=np.int64))
+        return np.concatenate(at), np.concatenate(rows).astype(np.int64)
 
-    def _first_with_hash(self, chash: int) -> int | None:
-        q = np.array([chash], dtype=np.uint64)
-        for seg in self.segments:  # in row order: the first hit is the first-seen row
-            hit = seg.by_hash.lookup(q)
-            if hit.size:
-                return int(hit.min())
-        return self._mem.by_hash.get(chash)
+    def _rows_with_ukey(self, ukey: int) -> list[int]:
+        _, rows = self._lookup(np.array([ukey ^ SALT_URL], dtype=np.uint64))
+        return sorted(rows.tolist())
 
-    def _near(self, sig: npt.NDArray[np.uint32], keys: npt.NDArray[np.uint64], day: int,
+    def _near(self, rows: np.ndarray, sig: neardup.ShortSig, day: int,
               exclude: bytes) -> int | None:
-        """The row most similar to `sig` within the window, if similar enough."""
-        cands: list[np.ndarray] = [seg.bands.lookup(keys) for seg in self.segments]
-        cands.append(np.asarray(self._mem.bands.lookup(keys), dtype=np.int64))
-        rows = np.unique(np.concatenate(cands))
-        if rows.size == 0:
-            return None
-        query = neardup.short_sig(sig)
+        """The candidate row most similar to `sig` within the window, if similar enough."""
         best: tuple[float, int] | None = None
         # Candidates are few (band collisions of unrelated texts are rare); per-row is fine.
-        for r in rows.tolist():
+        for r in sorted(set(rows.tolist())):
             row = self._row(r)
             if row.sig is None or row.id == exclude:
                 continue
             if day and row.day and abs(row.day - day) > neardup.WINDOW_DAYS:
                 continue
-            score = float(neardup.similarity(row.sig, query))
+            score = float(neardup.similarity(row.sig, sig))
             if score >= neardup.THRESHOLD and (best is None or score > best[0]):
                 best = (score, r)
         return best[1] if best else None
@@ -367,8 +367,8 @@ class DedupIndex:
 
     # ---- deciding -----------------------------------------------------------------------
 
-    def _add(self, row: Row, keys: npt.NDArray[np.uint64] | None) -> int:
-        r = self._mem.add(row, keys)
+    def _add(self, row: Row, bands: npt.NDArray[np.uint64] | None = None) -> int:
+        r = self._mem.add(row, row_keys(row, bands))
         self.dirty = True
         if len(self._mem.rows) >= MEMTABLE_ROWS:
             self.freeze()
@@ -381,57 +381,52 @@ class DedupIndex:
         ukey = _h64(identity_key(article.canonical_url))
         chash = int(article.content_hash[:16], 16)
         ref = _h64(article.raw_ref)
-        same_key = self._rows_with_ukey(ukey)
-        versions = [r for r in same_key if self._row(r).id == aid]
-        sig = neardup.signature(article.text)
-        keys = neardup.band_keys(sig) if sig is not None else None
-        short = neardup.short_sig(sig) if sig is not None else None
         day = pub_day(article)
+        full = neardup.signature(article.text)
+        bands = neardup.band_keys(full) if full is not None else None
+        sig = neardup.short_sig(full) if full is not None else None
+        # One lookup for everything: URL identity, exact text, LSH bands.
+        found_at, found = self._lookup(row_keys(Row(aid, ukey, chash, 0, 0, b"", 0, None), bands))
+        same_key = sorted(found[found_at == 0].tolist())
+        versions = [(r, row) for r in same_key if (row := self._row(r)).id == aid]
 
         if versions:
-            rows = [self._row(r) for r in versions]
+            rows = [row for _, row in versions]
             replays = [row for row in rows if row.ref == ref]
             if replays:
                 seen = replays[-1]
                 if seen.chash != chash:
                     # Re-extracted with different text: remember the new text under the same
                     # revision, so the next refetch compares against what was published.
-                    self._add(Row(aid, ukey, chash, ref, seen.rev, seen.orig, day, short), keys)
+                    self._add(Row(aid, ukey, chash, ref, seen.rev, seen.orig, day, sig), bands)
                 article.revision = seen.rev
                 article.duplicate_of = _id_hex(seen.orig) if seen.orig else None
                 return Verdict.REPLAY
-            latest = max(rows, key=lambda row: row.rev)  # max() keeps the first of equals
-            latest = [row for row in rows if row.rev == latest.rev][-1]
+            top = max(row.rev for row in rows)
+            latest = [row for row in rows if row.rev == top][-1]
             if latest.chash == chash:
                 return Verdict.UNCHANGED
             # A revision of a copy is still a copy of the same original.
             orig = rows[0].orig
-            article.revision = latest.rev + 1
+            article.revision = top + 1
             article.duplicate_of = _id_hex(orig) if orig else None
-            self._add(Row(aid, ukey, chash, ref, article.revision, orig, day, short), keys)
+            self._add(Row(aid, ukey, chash, ref, article.revision, orig, day, sig), bands)
             return Verdict.REVISION
 
-        orig = self._original(article, same_key, chash, sig, keys, day, aid)
-        article.revision = 1
-        article.duplicate_of = _id_hex(orig) if orig else None
-        self._add(Row(aid, ukey, chash, ref, 1, orig, day, short), keys)
-        return Verdict.DUPLICATE if orig else Verdict.NEW
-
-    def _original(self, article: Article, same_key: list[int], chash: int,
-                  sig: npt.NDArray[np.uint32] | None, keys: npt.NDArray[np.uint64] | None,
-                  day: int, aid: bytes) -> bytes:
-        """The original a new article copies, or b"" when it is an original itself."""
+        orig = b""
         if same_key:  # the same URL identity under another spelling
-            return self._original_of(same_key[0])
-        if article.copy_of and _id_bytes(article_id(article.copy_of)) != aid:
+            orig = self._original_of(same_key[0])
+        elif article.copy_of and _id_bytes(article_id(article.copy_of)) != aid:
             # Recorded even when that article was never crawled: the publisher says so, and its
             # id is the one it will get if it ever is.
-            return self._resolve_url(article.copy_of)
-        first = self._first_with_hash(chash)
-        if first is not None and self._row(first).id != aid:
-            return self._original_of(first)
-        if sig is not None and keys is not None:
-            near = self._near(sig, keys, day, aid)
+            orig = self._resolve_url(article.copy_of)
+        elif (same_text := found[found_at == 1]).size:
+            orig = self._original_of(int(same_text.min()))
+        elif sig is not None:
+            near = self._near(found[found_at >= 2], sig, day, aid)
             if near is not None:
-                return self._original_of(near)
-        return b""
+                orig = self._original_of(near)
+        article.revision = 1
+        article.duplicate_of = _id_hex(orig) if orig else None
+        self._add(Row(aid, ukey, chash, ref, 1, orig, day, sig), bands)
+        return Verdict.DUPLICATE if orig else Verdict.NEW

@@ -89,20 +89,45 @@ def test_band_keys_differ_per_band() -> None:
     assert len(set(nd.band_keys(sig).tolist())) == nd.BANDS
 
 
-def test_band_tables_return_every_row_of_a_key() -> None:
-    mem = nd.BandMemtable()
-    a = np.array([1, 2, 3], dtype=np.uint64)
-    mem.add(a, 10)
+def test_key_tables_return_every_row_of_a_key() -> None:
+    mem = nd.Memtable()
+    mem.add(np.array([1, 2, 3], dtype=np.uint64), 10)
     mem.add(np.array([3, 4, 5], dtype=np.uint64), 11)
     mem.add(np.array([3, 6, 7], dtype=np.uint64), 12)
     query = np.array([3, 1, 99], dtype=np.uint64)
-    assert sorted(mem.lookup(query)) == [10, 10, 11, 12]
-    run = nd.BandRun.build(np.array([3, 1, 3, 2, 3], dtype=np.uint64),
-                           np.array([10, 10, 11, 10, 12], dtype=np.int64))
-    assert sorted(run.lookup(query).tolist()) == [10, 10, 11, 12]
-    merged = nd.BandRun.merge([run, nd.BandRun.build(np.array([1], dtype=np.uint64),
-                                                     np.array([13], dtype=np.int64))])
-    assert sorted(merged.lookup(np.array([1], dtype=np.uint64)).tolist()) == [10, 13]
-    assert len(merged) == 6 and bool(np.all(np.diff(merged.keys.astype(np.float64)) >= 0))
-    assert nd.BandRun.build(np.zeros(0, dtype=np.uint64),
-                            np.zeros(0, dtype=np.int64)).lookup(query).size == 0
+    assert sorted(zip(*mem.lookup(query), strict=True)) == [(0, 10), (0, 11), (0, 12), (1, 10)]
+
+    run = mem.freeze()
+    at, rows = run.lookup(query)
+    assert sorted(zip(at.tolist(), rows.tolist(), strict=True)) == [
+        (0, 10), (0, 11), (0, 12), (1, 10)]
+    # Merging keeps the order of rows under a key: the older run's first.
+    newer = nd.BandRun.build(np.array([1, 3, 8], dtype=np.uint64), np.array([13, 13, 13]))
+    merged = nd.BandRun.merge(run, newer)
+    assert len(merged) == len(run) + 3
+    assert bool(np.all(merged.keys[1:] >= merged.keys[:-1]))
+    at, rows = merged.lookup(query)
+    assert rows[at == 0].tolist() == [10, 11, 12, 13] and rows[at == 1].tolist() == [10, 13]
+    assert nd.BandRun.empty().lookup(query)[1].size == 0
+    assert nd.BandRun.merge(nd.BandRun.empty(), newer).rows.tolist() == [13, 13, 13]
+
+
+def test_many_rows_under_one_key_are_all_found() -> None:
+    # A text republished hundreds of times puts hundreds of rows under the same band keys.
+    keys = np.concatenate((np.full(300, 42, dtype=np.uint64),
+                           np.arange(1000, 2000, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)))
+    run = nd.BandRun.build(keys, np.arange(keys.size))
+    at, rows = run.lookup(np.array([42, keys[500]], dtype=np.uint64))
+    assert sorted(rows[at == 0].tolist()) == list(range(300)) and rows[at == 1].tolist() == [500]
+
+
+def test_directory_lookup_agrees_with_binary_search() -> None:
+    rng = np.random.default_rng(3)
+    keys = rng.integers(0, 2**63, 50_000, dtype=np.uint64) * np.uint64(2)
+    run = nd.BandRun.build(np.concatenate((keys, keys[:10])), np.arange(50_010))
+    query = np.concatenate((keys[::997], rng.integers(0, 2**63, 50, dtype=np.uint64) * 2 + 1))
+    at, rows = run.lookup(query)
+    at2, rows2 = run._bisect(query)
+    assert sorted(zip(at.tolist(), rows.tolist(), strict=True)) == sorted(
+        zip(at2.tolist(), rows2.tolist(), strict=True))
+    assert set(at.tolist()) == set(range(len(keys[::997])))
