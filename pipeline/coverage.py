@@ -6,8 +6,8 @@ not serve them (`failed`). Every page is counted in exactly one month and one ou
 
     found = ingested + duplicates + unchanged + quarantined + failed
 
-- month: the page's publication month when extraction found a date, else its capture month
-  (WARC-Date, or the Wayback capture timestamp);
+- month: the page's publication month when extraction found a date, else the date a sitemap
+  or feed gave for it, else its capture month (WARC-Date, or the Wayback capture timestamp);
 - `ingested`: records written (new URLs and revisions); `duplicates`: records written flagged
   `duplicate_of`; `unchanged`: already in the store with the same text, so no new record;
 - `quarantined`: no record (extraction failed, HTTP error status, truncated WARC record);
@@ -139,12 +139,19 @@ class PageTracker:
 
     @staticmethod
     def page_day(cap: Capture, article: Article | None) -> str | None:
-        # Publication date when the page states one; else when the archive captured it.
-        if article is not None and article.published_at:
-            day = day_of(article.published_at)
+        # The publication date the page states; else what a sitemap or feed said of it; else
+        # when it was captured (the archive's capture date: a crawl's is today).
+        stamps = [
+            article.published_at if article is not None else None,
+            cap.hints.get("published"),
+            cap.hints.get("modified"),
+            cap.fetched_at,
+        ]
+        for stamp in stamps:
+            day = day_of(stamp) if isinstance(stamp, str) else None
             if day:
                 return day
-        return day_of(cap.fetched_at)
+        return None
 
     def keep(self, cap: Capture, article: Article | None,
              extra_ranges: Iterable[tuple[str, str]] = ()) -> bool:

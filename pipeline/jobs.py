@@ -75,7 +75,8 @@ def _crawl_into(
     store_uri: str,
     sites: list[str] | None,
     **kwargs: Any,
-) -> None:
+) -> Any:
+    """Crawl into raw/ and count it in `report`; returns the crawl's result (its raw keys)."""
     from spiders.crawl import run_crawl
 
     result = run_crawl(sites_path, sites, store_uri, report.run_id, **kwargs)
@@ -87,6 +88,7 @@ def _crawl_into(
         counts.errors.extend(stats.errors)
         if stats.failed:
             report.failures[name] = stats.failure or "crawl failed"
+    return result
 
 
 def _process_into(
@@ -241,7 +243,7 @@ def backfill(
         _archive_backfill(report, store, sites_file, site, date_from, date_to, source, warc,
                           cdx_url, replay_url)
         return _finish(store, report, t0)
-    _crawl_into(
+    crawled = _crawl_into(
         report,
         sites_path,
         store_uri,
@@ -250,7 +252,37 @@ def backfill(
         date_from=date_from,
         date_to=date_to,
     )
+    stats = crawled.sites.get(site)
+    _process_backfilled(report, store, sites_file, site, date_from, date_to,
+                        list(stats.raw_keys) if stats else [])
     return _finish(store, report, t0)
+
+
+def _process_backfilled(
+    report: RunReport,
+    store: Store,
+    sites_file: SitesFile,
+    site: str,
+    date_from: date,
+    date_to: date,
+    keys: list[str],
+) -> None:
+    """Process what a sitemap backfill fetched now, as the archive sources do, so that it too
+    keeps only the range and ends with a coverage report."""
+    from pipeline.coverage import PageTracker, SiteCoverage
+
+    coverage = SiteCoverage(site, "backfill-sitemap", date_from.isoformat(), date_to.isoformat())
+    tracker = PageTracker(coverage)
+    batches = []
+    for key in keys:
+        batch = proc.raw_batch(store, key)
+        batch.keep = tracker.keep
+        batches.append(batch)
+    with _lease(store, report.run_id):
+        result = proc.process_batches(store, batches, sites={s.name: s for s in sites_file.sites})
+    tracker.settle(store, [b.articles_key for b in batches])
+    _add_result(report, result)
+    report.coverage[site] = coverage.to_json()
 
 
 def _archive_backfill(

@@ -164,6 +164,10 @@ class Batch:
     quarantine_key: str
     captures: Callable[[], Iterator[Capture]]
     done_key: str | None = None  # marker written once the outputs are safely in place
+    # Called in this process after extraction with each page and its record (None if it gave
+    # none); False drops the page: neither a record nor quarantine. A backfill uses it for
+    # pages published outside its date range, which it accounts for itself.
+    keep: Callable[[Capture, Article | None], bool] | None = None
 
 
 def raw_batch(store: Store, key: str) -> Batch:
@@ -296,6 +300,8 @@ def process_batches(
                 last_checkpoint = time.monotonic()
             continue
         cap = job.capture
+        if cap is not None and job.batch.keep is not None and not job.batch.keep(cap, article):
+            continue
         site_name = (cap.site if cap else None) or job.batch.site
         counts = result.site(site_name)
         pages += 1
