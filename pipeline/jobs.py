@@ -85,6 +85,10 @@ def _crawl_into(
         counts.fetched += stats.pages_fetched
         counts.skipped_seen += stats.skipped_seen
         counts.refused += stats.refused_offsite + stats.refused_private + stats.refused_robots
+        # Pages a crawl limit cut: no raw capture, so they are counted here, not by processing.
+        counts.quarantined += stats.quarantined
+        for reason, n in stats.quarantine_reasons.items():
+            counts.quarantine_reasons[reason] = counts.quarantine_reasons.get(reason, 0) + n
         counts.errors.extend(stats.errors)
         if stats.failed:
             report.failures[name] = stats.failure or "crawl failed"
@@ -183,7 +187,10 @@ def dump(store_uri: str, day: str | None = None) -> dict[str, Any]:
 
 
 def _dump_dates(report: RunReport, store_uri: str) -> None:
-    for day in report.dates:
+    # Also the dates still pending: a dump cut short (killed, store outage) by an earlier run
+    # left its date marked, and this run must finish publishing it even if nothing changed.
+    days = sorted(set(report.dates) | set(dumps_pending(open_store(store_uri))))
+    for day in days:
         manifest = dump(store_uri, day)
         if not manifest.get("unchanged"):
             report.dumps.append(day)

@@ -62,7 +62,8 @@ def _warc_date_to_iso(value: str | None) -> str:
 
 
 def iter_captures(stream: IO[bytes], key: str) -> Iterator[Capture]:
-    """Responses in a WARC stream, in file order. Raises warcio's errors on a corrupt file."""
+    """Responses in a WARC stream, in file order. Raises warcio's errors on a corrupt file, and
+    ValueError on a truncated record."""
     records = ArchiveIterator(stream)
     for record in records:
         if record.rec_type not in ("response", "resource"):
@@ -80,6 +81,10 @@ def iter_captures(stream: IO[bytes], key: str) -> Iterator[Capture]:
         elif record.rec_type == "resource":
             content_type = wh.get_header("Content-Type")
         body = record.content_stream().read()
+        # warcio hands back a short body, without a word, for a record cut off by the end of
+        # a truncated file: a capture that is not whole is damage, not a page.
+        if getattr(record.raw_stream, "limit", 0) > 0:
+            raise ValueError(f"truncated record ({url})")
         # Only after the body is read: warcio's offset call reads the record to its end.
         offset = records.get_record_offset()
         hints: dict[str, Any] = {}

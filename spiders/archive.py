@@ -35,6 +35,7 @@ from warcio.warcwriter import WARCWriter
 
 from pipeline.raw import H_HINTS, H_KIND, H_SITE, H_SOURCE, KIND_ARTICLE, KIND_PAGE, raw_key
 from spiders import settings as S
+from spiders.limits import LIMIT_SIZE, LimitExceeded, decoded_size_exceeds
 from storage import Store, StoreError, open_store
 
 if TYPE_CHECKING:
@@ -312,7 +313,31 @@ class WarcArchiveMiddleware:
 
     # --- Scrapy hooks ----------------------------------------------------------------------------
 
+    def _check_decoded_size(self, request: Request, response: Response) -> None:
+        """Cut a response whose body would decompress past DOWNLOAD_MAXSIZE (a gzip bomb).
+
+        Checked here, before anything is written: an archived bomb would be inflated in full by
+        whoever reads the WARC later. The cut is quarantined by the spider's errback.
+        """
+        encodings = [
+            part.decode("latin-1")
+            for value in response.headers.getlist(b"Content-Encoding")
+            for part in value.split(b",")
+        ]
+        if not encodings or not response.body:
+            return
+        limit = int(request.meta.get("download_maxsize")
+                    or self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+        reached = decoded_size_exceeds(response.body, encodings, limit)
+        if reached is not None:
+            raise LimitExceeded(
+                LIMIT_SIZE,
+                f"{len(response.body)} bytes {'+'.join(encodings)} decompress past "
+                f"DOWNLOAD_MAXSIZE ({limit} bytes)",
+            )
+
     async def process_response(self, request: Request, response: Response) -> Response:
+        self._check_decoded_size(request, response)
         current = self.write(request, response, datetime.now(UTC))
         self._written += 1
         if current.responses >= self.roll_records:

@@ -20,7 +20,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -55,6 +55,8 @@ class SiteCrawlStats:
     refused_offsite: int = 0
     refused_private: int = 0
     refused_robots: int = 0
+    quarantined: int = 0  # URLs cut by a limit or the trap guard (see spiders.limits)
+    quarantine_reasons: dict[str, int] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)  # "URL: reason" (at most 200 kept)
     error_count: int = 0
     raw_keys: list[str] = field(default_factory=list)
@@ -109,7 +111,9 @@ def run_crawl(
     """Crawl the selected sites (all if `site_names` is empty) into the store; block until done.
 
     `timeout` closes every spider gracefully after that many seconds (what was fetched is
-    archived). `settings` overrides Scrapy or newsmill settings for every site (JSON values).
+    archived). `settings` overrides Scrapy or newsmill settings for every site (JSON values),
+    on top of those in the NEWSMILL_CRAWL_SETTINGS environment variable (a JSON object), which
+    is how an operator (or a test) tunes crawls started by `newsmill run` or Airflow.
     Raises SitesFileError for a bad sites file or an unknown site, ValueError for bad
     arguments, and CrawlError when the crawl process dies without a report.
     """
@@ -142,7 +146,7 @@ def run_crawl(
         cmd += ["--to", date_to.isoformat()]
     if timeout:
         cmd += ["--timeout", str(timeout)]
-    for key, value in (settings or {}).items():
+    for key, value in {**env_settings(), **(settings or {})}.items():
         cmd += ["--set", f"{key}={json.dumps(value)}"]
     try:
         returncode, tail = _run_child(cmd, timeout)
@@ -162,10 +166,63 @@ def run_crawl(
     )
 
 
+def env_settings() -> dict[str, Any]:
+    """Setting overrides from NEWSMILL_CRAWL_SETTINGS (a JSON object; empty when unset)."""
+    raw = os.environ.get("NEWSMILL_CRAWL_SETTINGS", "").strip()
+    if not raw:
+        return {}
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise ValueError(f"NEWSMILL_CRAWL_SETTINGS is not JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ValueError("NEWSMILL_CRAWL_SETTINGS must be a JSON object")
+    return data
+
+
+def _pdeathsig() -> Callable[[], None] | None:
+    """A preexec function making the crawl child die when its parent dies, however it dies.
+
+    A SIGKILLed `newsmill run` cannot stop its crawl; an orphaned crawl would go on fetching
+    and uploading while the rerun crawls the same site. Linux delivers PR_SET_PDEATHSIG when
+    the parent exits; elsewhere (or if the parent died before the child set it) the child's own
+    watchdog (`_watch_parent`) notices. libc and prctl are looked up here, in the parent: the
+    forked child only makes the call, taking no lock another thread might have held.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    pr_set_pdeathsig = 1
+    kill = int(signal.SIGKILL)
+
+    def preexec() -> None:
+        prctl(pr_set_pdeathsig, kill, 0, 0, 0)
+
+    return preexec
+
+
+def _watch_parent(parent: int) -> None:
+    """A thread in the crawl process: exit at once when the parent that started it is gone
+    (where PR_SET_PDEATHSIG is unavailable, or the parent died before it was set)."""
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent:
+                os._exit(137)
+            time.sleep(0.5)
+
+    threading.Thread(target=watch, name="newsmill-parent-watch", daemon=True).start()
+
+
 def _run_child(cmd: list[str], timeout: float | None) -> tuple[int, collections.deque[str]]:
     """Run the crawl process, copying its output to our stderr line by line."""
     tail: collections.deque[str] = collections.deque(maxlen=50)
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "NEWSMILL_PARENT_PID": str(os.getpid())}
     proc = subprocess.Popen(
         cmd,
         stdin=subprocess.DEVNULL,
@@ -174,6 +231,7 @@ def _run_child(cmd: list[str], timeout: float | None) -> tuple[int, collections.
         env=env,
         text=True,
         errors="replace",
+        preexec_fn=_pdeathsig(),  # noqa: PLW1509 - only a prctl call, no locks taken
     )
 
     def pump() -> None:
@@ -232,6 +290,8 @@ def _site_report(crawler: Any, task: Any, name: str) -> dict[str, Any]:
         refused_offsite=int(stats.get(S.STAT_REFUSED_OFFSITE, 0)),
         refused_private=int(stats.get(S.STAT_REFUSED_PRIVATE, 0)),
         refused_robots=int(stats.get(S.STAT_REFUSED_ROBOTS, 0)),
+        quarantined=int(stats.get(S.STAT_QUARANTINED, 0)),
+        quarantine_reasons=dict(stats.get(S.STAT_QUARANTINE_REASONS, {})),
         errors=list(stats.get(S.STAT_ERRORS, [])),
         error_count=int(stats.get(S.STAT_ERROR_COUNT, 0)),
         raw_keys=list(stats.get(S.STAT_RAW_KEYS, [])),
@@ -285,6 +345,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--log-level", default="INFO")
     parser.add_argument("--verbose", action="store_true", help="show Scrapy's own INFO lines")
     args = parser.parse_args(argv)
+    parent = os.environ.get("NEWSMILL_PARENT_PID", "")
+    if parent.isdigit():
+        _watch_parent(int(parent))
 
     try:
         sites_file = load_sites(args.sites)
@@ -321,7 +384,9 @@ def main(argv: list[str] | None = None) -> int:
     level = level if isinstance(level, int) else logging.INFO
     if not args.verbose:
         _quiet_scrapy(level)
-    process = AsyncCrawlerProcess(Settings(base))
+    # The overrides go into the process's settings too: the resolver (DNS_TIMEOUT, DNS cache,
+    # NEWSMILL_DNS_SERVERS) is built from those, once per process.
+    process = AsyncCrawlerProcess(Settings({**base, **overrides}))
     if not args.verbose:
         _quiet_scrapy(level)  # configuring Scrapy's logging reset its loggers' levels
     crawlers: dict[str, tuple[Any, Any]] = {}
@@ -342,11 +407,12 @@ def main(argv: list[str] | None = None) -> int:
     for name, site_report in report["sites"].items():
         log.info(
             "[%s] done: %d responses, %d articles archived, %d seen, %d old, "
-            "refused %d offsite / %d private / %d robots, %d errors%s",
+            "refused %d offsite / %d private / %d robots, %d cut by limits, %d errors%s",
             name, site_report["pages_fetched"], site_report["articles_archived"],
             site_report["skipped_seen"], site_report["skipped_old"],
             site_report["refused_offsite"], site_report["refused_private"],
-            site_report["refused_robots"], site_report["error_count"],
+            site_report["refused_robots"], site_report["quarantined"],
+            site_report["error_count"],
             f"; FAILED: {site_report['failure']}" if site_report["failed"] else "",
         )
     return 0

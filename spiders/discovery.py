@@ -344,6 +344,65 @@ def _text_sitemap(body: bytes, base: str | None) -> Discovered | None:
     return Discovered(kind="text", entries=entries)
 
 
+# --- sitemaps, streamed --------------------------------------------------------------------------
+
+_SITEMAP_ROOTS = {"urlset": "url", "sitemapindex": "sitemap"}
+
+
+def _stream_sitemap(body: bytes, url: str | None) -> Discovered | None:
+    """A urlset or sitemap index parsed as a stream (None: not one of those, or not XML).
+
+    Sitemap indexes and urlsets can hold 50,000 entries each, and their size is untrusted:
+    iterparse hands over one `<url>`/`<sitemap>` element at a time and each is dropped once
+    read, so the tree never exists in memory. Entries before a syntax error (a truncated
+    document) are kept, with the error.
+    """
+    try:
+        data = gunzip_if_needed(body)
+    except (OSError, EOFError, zlib.error, ValueError):
+        return None
+    data = data.lstrip(b"\xef\xbb\xbf").lstrip()
+    if not data.startswith(b"<"):
+        return None
+    result: Discovered | None = None
+    item = ""
+    events = etree.iterparse(
+        io.BytesIO(data), events=("start", "end"), resolve_entities=False, load_dtd=False,
+        no_network=True, huge_tree=False, remove_comments=True, remove_pis=True,
+    )
+    try:
+        for event, el in events:
+            if result is None:
+                kind = _local(el)
+                if event != "start" or kind not in _SITEMAP_ROOTS:
+                    return None  # a feed, or something else: the tree parser handles it
+                result = Discovered(kind=kind)
+                item = _SITEMAP_ROOTS[kind]
+                continue
+            if event != "end" or _local(el) != item:
+                continue
+            if item == "url":
+                entry = _sitemap_url(el, url)
+                if entry is not None:
+                    result.entries.append(entry)
+            else:
+                loc = _absolute(_child_text(el, "loc"), url)
+                if loc:
+                    result.sitemaps.append(SitemapRef(loc, parse_date(_child_text(el, "lastmod"))))
+            # Drop what was read: the element and its already-processed siblings.
+            el.clear()
+            parent = el.getparent()
+            while parent is not None and el.getprevious() is not None:
+                del parent[0]
+    except etree.XMLSyntaxError as exc:
+        if result is None:
+            return None
+        result.error = f"malformed XML: {exc}"
+        log.error("discovery: %s: %s (kept %d entries, %d sitemaps)", url, result.error,
+                  len(result.entries), len(result.sitemaps))
+    return result
+
+
 # --- entry points --------------------------------------------------------------------------------
 
 
@@ -352,6 +411,9 @@ def parse_discovery(body: bytes, url: str | None = None) -> Discovered:
 
     Never raises on bad input: a malformed document gives what could be salvaged and `error`.
     """
+    streamed = _stream_sitemap(body, url)
+    if streamed is not None:
+        return streamed
     root, error = _parse_xml(body, url or "")
     if root is None:
         text = _text_sitemap(body, url)

@@ -8,17 +8,17 @@ a redirect back to the engine as a new request, every redirect target too.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
 from typing import TYPE_CHECKING, Any
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import CannotResolveHostError, IgnoreRequest, NotConfigured
 from scrapy.http import Request, Response
-from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 
+from pipeline.netguard import IPAddress, IPNetwork, refusal
 from spiders import settings as S
+from spiders.resolver import AddressPolicy, literal, vet_host
 
 if TYPE_CHECKING:
     from typing import Self
@@ -28,10 +28,6 @@ if TYPE_CHECKING:
     from pipeline.sites import Site
 
 log = logging.getLogger(__name__)
-
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
-
 
 class RefusedOffsite(IgnoreRequest):
     """The request's host is not one of the site's `domains` (or the scheme is not http/s)."""
@@ -89,36 +85,15 @@ class DomainGuardMiddleware:
         raise RefusedOffsite(f"refused: {reason}")
 
 
-# Categories checked in this order; the first that matches names the refusal.
-def _address_kind(ip: IPAddress) -> str | None:
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        return _address_kind(ip.ipv4_mapped)
-    if ip.is_loopback:
-        return "loopback"
-    if ip.is_link_local:
-        return "link-local"
-    if ip.is_multicast:
-        return "multicast"
-    if ip.is_unspecified:
-        return "unspecified"
-    if ip.is_reserved:
-        return "reserved"
-    if ip.is_private:
-        return "private"
-    if not ip.is_global:
-        # Shared address space (100.64/10) and other special-purpose blocks.
-        return "non-global"
-    return None
-
-
 class NetworkGuardMiddleware:
     """Refuse hosts that are, or resolve to, private, loopback, link-local, multicast, reserved
     or unspecified addresses, unless inside the sites file's `allow_private_networks`.
 
-    Names are resolved through the reactor's resolver, which is Scrapy's caching resolver: the
-    connection then uses the very address checked here, so a DNS answer that changes between
-    the check and the connection (rebinding) is not a way around the guard. A name that does
-    not resolve is a download error (and retried), never let through unchecked.
+    This is the early, clear refusal: a reason in the log, a count in the stats, and no
+    robots.txt fetched for the host. The guarantee is the resolver's (spiders.resolver):
+    Twisted only ever connects to addresses it vetted, so a DNS answer that changes between
+    this check and the connection is refused there. A name that does not resolve is a download
+    error (and retried), never let through unchecked.
     """
 
     def __init__(self, crawler: Crawler, allowed: list[IPNetwork], site_name: str):
@@ -129,57 +104,42 @@ class NetworkGuardMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        allowed = [
-            ipaddress.ip_network(str(n), strict=False)
-            for n in crawler.settings.getlist(S.ALLOW_PRIVATE_NETWORKS)
-        ]
+        allowed = AddressPolicy.from_settings(crawler.settings).allowed
         site = crawler.settings.get(S.SITE)
         return cls(crawler, allowed, site.name if site is not None else "-")
 
     def refusal(self, ip: IPAddress) -> str | None:
         """Why `ip` may not be contacted, or None if it may."""
-        kind = _address_kind(ip)
-        if kind is None:
-            return None
-        candidates: list[IPAddress] = [ip]
-        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-            candidates.append(ip.ipv4_mapped)
-        for net in self.allowed:
-            if any(c.version == net.version and c in net for c in candidates):
-                return None
-        return f"{ip} is a {kind} address, not in allow_private_networks"
+        return refusal(ip, self.allowed)
 
-    async def _addresses(self, host: str) -> list[IPAddress]:
+    async def _verdict(self, host: str) -> str | None:
+        ip = literal(host)
+        if ip is not None:
+            # Twisted connects to a literal without asking any resolver: this check is the one.
+            return self.refusal(ip)
         try:
-            return [ipaddress.ip_address(host)]
-        except ValueError:
-            pass
-        from twisted.internet import reactor
-
-        resolver: Any = reactor
-        try:
-            answer = await maybe_deferred_to_future(resolver.resolve(host))
+            vetted = await vet_host(host)
         except Exception as exc:
             raise CannotResolveHostError(f"cannot resolve {host}: {exc}") from exc
-        return [ipaddress.ip_address(answer)]
+        # Some allowed address: only those will be connected to (the resolver drops the rest).
+        return None if vetted.allowed else vetted.reason
 
     async def process_request(self, request: Request) -> None:
         host = (urlparse_cached(request).hostname or "").lower().rstrip(".")
         if not host:
             return  # nothing to connect to; the domain guard refuses it
-        for ip in await self._addresses(host):
-            reason = self.refusal(ip)
-            if reason is None:
-                continue
-            assert self.crawler.stats is not None
-            self.crawler.stats.inc_value(S.STAT_REFUSED_PRIVATE)
-            level = logging.WARNING if host not in self._logged else logging.DEBUG
-            self._logged.add(host)
-            log.log(
-                level, "[%s] refused %s: %s%s", self.site_name, request.url, reason,
-                _redirect_note(request),
-            )
-            raise RefusedPrivate(f"refused: {reason}")
+        reason = await self._verdict(host)
+        if reason is None:
+            return
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(S.STAT_REFUSED_PRIVATE)
+        level = logging.WARNING if host not in self._logged else logging.DEBUG
+        self._logged.add(host)
+        log.log(
+            level, "[%s] refused %s: %s%s", self.site_name, request.url, reason,
+            _redirect_note(request),
+        )
+        raise RefusedPrivate(f"refused: {reason}")
 
 
 class BackoffRetryMiddleware(RetryMiddleware):

@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
+from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.defer import CancelledError
@@ -47,6 +47,17 @@ from spiders.discovery import (
     utc_day,
 )
 from spiders.ledger import Ledger, LedgerExtension
+from spiders.limits import (
+    LIMIT_DEPTH,
+    LIMIT_PAGES,
+    LIMIT_REDIRECTS,
+    LIMIT_SIZE,
+    LIMIT_TIME,
+    LimitExceeded,
+    TrapGuard,
+    quarantine,
+    request_url,
+)
 from spiders.middlewares import RefusedOffsite, RefusedPrivate
 
 if TYPE_CHECKING:
@@ -122,6 +133,7 @@ class NewsSpider(scrapy.Spider):
         self._collecting = True
         self.candidates: dict[str, Candidate] = {}
         self.seed_failures: list[tuple[str, str]] = []  # (URL, reason)
+        self.traps = TrapGuard()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -138,6 +150,10 @@ class NewsSpider(scrapy.Spider):
         spider.date_to = _date(settings.get(S.DATE_TO))
         if spider.mode == "incremental" and site.max_age_days is not None:
             spider.cutoff = datetime.now(UTC) - timedelta(days=site.max_age_days)
+        spider.traps = TrapGuard(
+            max_per_shape=settings.getint(S.TRAP_MAX_PER_SHAPE, 30),
+            max_repeats=settings.getint(S.TRAP_MAX_SEGMENT_REPEATS, 2),
+        )
         crawler.signals.connect(spider.on_spider_error, signal=signals.spider_error)
         return spider
 
@@ -228,6 +244,9 @@ class NewsSpider(scrapy.Spider):
         # No article patterns: every page is an article, except the pages to follow.
         return KIND_PAGE if self.site.is_follow_url(url) else KIND_ARTICLE
 
+    def _cut(self, url: str, reason: str) -> None:
+        quarantine(self.crawler, url, reason)
+
     def _under_cap(self, url: str) -> bool:
         limit = self.site.max_pages
         if limit is None or self.pages < limit:
@@ -237,7 +256,15 @@ class NewsSpider(scrapy.Spider):
             self.capped = True
             log.info("[%s] max_pages (%d) reached; not requesting %s and later URLs",
                      self.site.name, limit, url)
+        self._cut(url, f"{LIMIT_PAGES}: max_pages ({limit}) reached this run")
         return False
+
+    def _trapped(self, url: str, page: bool) -> bool:
+        why = self.traps.check(url, page)
+        if why is None:
+            return False
+        self._cut(url, why)
+        return True
 
     def _article_request(
         self, url: str, source: str, hints: dict[str, Any], stamp: datetime | None
@@ -249,6 +276,8 @@ class NewsSpider(scrapy.Spider):
             return None
         if self.ledger is not None and not self.ledger.should_fetch(url, stamp):
             self.skipped_seen.add(url)
+            return None
+        if source == "link" and self._trapped(url, page=False):
             return None
         if not self._under_cap(url):
             return None
@@ -362,13 +391,11 @@ class NewsSpider(scrapy.Spider):
                 req = self._article_request(url, "link", {}, None)
                 if req is not None:
                     yield req
-            elif (
-                kind == KIND_PAGE
-                and depth < self.site.max_depth
-                and url not in self.requested
-                and self._under_cap(url)
-            ):
-                yield self._page_request(url, depth + 1)
+            elif kind == KIND_PAGE and url not in self.requested:
+                if depth >= self.site.max_depth:
+                    self._cut(url, f"{LIMIT_DEPTH}: beyond max_depth ({self.site.max_depth})")
+                elif not self._trapped(url, page=True) and self._under_cap(url):
+                    yield self._page_request(url, depth + 1)
 
     # --- failures --------------------------------------------------------------------------------
 
@@ -381,7 +408,17 @@ class NewsSpider(scrapy.Spider):
         exc = failure.value
         url = request.url
         counted_elsewhere = False  # refusals have their own counters, they are not errors
-        if isinstance(exc, HttpError):
+        cut = _limit_reason(exc, request, self.crawler.settings) if exc is not None else None
+        if cut is not None:
+            # A limit cut it: quarantined (with the limit), not an error of the crawl.
+            reason = cut
+            self._cut(request_url(request), cut)
+            # Feeds, sitemaps and start pages cut are an error of the crawl as well: what
+            # they would have named is lost, and the operator must hear of it.
+            counted_elsewhere = not request.meta.get("newsmill_seed") and not request.meta.get(
+                "newsmill_discovery"
+            )
+        elif isinstance(exc, HttpError):
             reason = f"HTTP {exc.response.status}"
         elif isinstance(exc, RefusedOffsite | RefusedPrivate):
             reason = str(exc)
@@ -390,13 +427,6 @@ class NewsSpider(scrapy.Spider):
             reason = "disallowed by robots.txt"
             counted_elsewhere = True
             log.info("[%s] %s: %s", self.site.name, url, reason)
-        elif isinstance(exc, DownloadCancelledError | CancelledError):
-            limit = request.meta.get("download_maxsize") or self.crawler.settings.getint(
-                "DOWNLOAD_MAXSIZE"
-            )
-            reason = f"response larger than DOWNLOAD_MAXSIZE ({limit} bytes)"
-            if str(exc):
-                reason += f": {exc}"
         else:
             reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         if not counted_elsewhere:
@@ -422,6 +452,26 @@ class NewsSpider(scrapy.Spider):
             why = _summarise(self.seed_failures) or f"spider closed ({reason})"
             stats.set_value(S.STAT_FAILURE, f"nothing could be fetched: {why}")
             log.error("[%s] nothing could be fetched: %s", self.site.name, why)
+
+
+def _limit_reason(exc: BaseException, request: Request, settings: Any) -> str | None:
+    """The quarantine reason when `exc` is a limit cutting the request, else None."""
+    if isinstance(exc, LimitExceeded):
+        return exc.reason
+    if isinstance(exc, DownloadTimeoutError):
+        timeout = request.meta.get("download_timeout") or settings.getfloat("DOWNLOAD_TIMEOUT")
+        return f"{LIMIT_TIME}: not received within DOWNLOAD_TIMEOUT ({timeout:g}s)"
+    if isinstance(exc, DownloadCancelledError | CancelledError):
+        limit = request.meta.get("download_maxsize") or settings.getint("DOWNLOAD_MAXSIZE")
+        return f"{LIMIT_SIZE}: larger than DOWNLOAD_MAXSIZE ({limit} bytes)"
+    if isinstance(exc, IgnoreRequest):
+        text = str(exc)
+        if "max redirections" in text:
+            limit = settings.getint("REDIRECT_MAX_TIMES")
+            return f"{LIMIT_REDIRECTS}: more than REDIRECT_MAX_TIMES ({limit}) redirects"
+        if "DOWNLOAD_MAXSIZE" in text:  # Scrapy's decompression limit
+            return f"{LIMIT_SIZE}: {text}"
+    return None
 
 
 def _summarise(failures: list[tuple[str, str]]) -> str:

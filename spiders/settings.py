@@ -30,6 +30,12 @@ RETRY_BACKOFF_MAX = "NEWSMILL_RETRY_BACKOFF_MAX"
 PROGRESS_EVERY = "NEWSMILL_PROGRESS_EVERY"  # a progress log line every N responses (0: never)
 DISCOVERY_WAIT = "NEWSMILL_DISCOVERY_WAIT"  # max seconds start pages wait for feeds/sitemaps
 MAX_ERRORS_KEPT = "NEWSMILL_MAX_ERRORS_KEPT"  # error strings kept in the stats (all are counted)
+DNS_SERVERS = "NEWSMILL_DNS_SERVERS"  # ["host:port"]: query these instead of getaddrinfo
+DNS_CACHE_TTL = "NEWSMILL_DNS_CACHE_TTL"  # seconds a vetted answer is reused
+MAX_URL_LENGTH = "NEWSMILL_MAX_URL_LENGTH"  # longer URLs are cut (quarantined), not requested
+TRAP_MAX_PER_SHAPE = "NEWSMILL_TRAP_MAX_PER_SHAPE"  # section pages of one URL shape, per run
+TRAP_MAX_SEGMENT_REPEATS = "NEWSMILL_TRAP_MAX_SEGMENT_REPEATS"  # one path segment, per URL
+QUARANTINE_MAX_KEPT = "NEWSMILL_QUARANTINE_MAX_KEPT"  # crawl cuts written per site (all counted)
 
 MODES = ("incremental", "backfill-sitemap")
 
@@ -49,6 +55,9 @@ STAT_RAW_KEYS = "newsmill/raw_keys"  # list of store keys written
 STAT_SEEDS_OK = "newsmill/seeds_ok"  # seed URLs (feeds, sitemaps, start pages) answered 2xx
 STAT_SEED_FAILURES = "newsmill/seed_failures"  # list of "URL: reason" for seeds that were not
 STAT_FAILURE = "newsmill/failure"  # set when the site could not be crawled at all
+STAT_QUARANTINED = "newsmill/quarantined"  # URLs cut by a limit or the trap guard
+STAT_QUARANTINE_REASONS = "newsmill/quarantine_reasons"  # {"limit ...": n}
+STAT_QUARANTINE_KEY = "newsmill/quarantine_key"  # where the cuts were written
 
 
 def add_error(stats: Any, settings: Any, message: str) -> None:
@@ -106,8 +115,23 @@ def base_settings(
             "Accept-Language": "*",
             "Accept-Encoding": "gzip, deflate",
         },
-        # Only the web: no file://, s3://, ftp:// or data: URLs from a feed can be fetched.
+        # Only the web: no file://, s3://, ftp:// or data: URLs from a feed can be fetched (the
+        # domain guard refuses any other scheme too, with a reason).
         "DOWNLOAD_HANDLERS": {"file": None, "s3": None, "ftp": None, "data": None},
+        # Every name Twisted connects to is resolved by our resolver, which returns only the
+        # addresses the SSRF policy allows (see spiders.resolver).
+        "TWISTED_DNS_RESOLVER": "spiders.resolver.GuardedResolver",
+        # A proxy would resolve and connect on our behalf, out of the resolver's sight.
+        "HTTPPROXY_ENABLED": False,
+        # Our limits middleware enforces the URL length and quarantines what it cuts; Scrapy's
+        # spider middleware would drop such URLs silently.
+        "URLLENGTH_LIMIT": 0,
+        MAX_URL_LENGTH: 2083,
+        TRAP_MAX_PER_SHAPE: 30,
+        TRAP_MAX_SEGMENT_REPEATS: 2,
+        QUARANTINE_MAX_KEPT: 5000,
+        DNS_SERVERS: [],
+        DNS_CACHE_TTL: 300.0,
         "DOWNLOADER_MIDDLEWARES": {
             # Our domain guard replaces Scrapy's offsite filter (which also allows subdomains;
             # a site's `domains` are exact hosts). Both guards run before robots.txt, so no
@@ -115,13 +139,19 @@ def base_settings(
             "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
             f"{_MW}.DomainGuardMiddleware": 40,
             f"{_MW}.NetworkGuardMiddleware": 45,
+            # URL length on the way out; redirect loops on the way back, before Scrapy's
+            # RedirectMiddleware (600) follows them.
+            "spiders.limits.LimitsMiddleware": 620,
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             f"{_MW}.BackoffRetryMiddleware": 550,
             # Closest to the downloader: sees every response exactly as received (before
             # decompression, each retried attempt, each redirect hop), and robots.txt too.
             "spiders.archive.WarcArchiveMiddleware": 950,
         },
-        "EXTENSIONS": {"spiders.ledger.LedgerExtension": 500},
+        "EXTENSIONS": {
+            "spiders.ledger.LedgerExtension": 500,
+            "spiders.limits.CrawlQuarantine": 510,
+        },
         "CLOSESPIDER_TIMEOUT": float(timeout or 0),
         STORE_URI: store_uri,
         RUN_ID: run_id,
