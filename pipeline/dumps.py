@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import logging
+import os
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,6 +21,14 @@ log = logging.getLogger(__name__)
 
 
 PENDING_PREFIX = "state/dumps-pending/"
+
+
+def crash_point(name: str) -> None:
+    """Die here, at once and without cleanup (as a SIGKILL would), when NEWSMILL_FAULT names
+    this point. For fault-injection tests of moments too short to hit with a timed kill."""
+    if os.environ.get("NEWSMILL_FAULT") == name:
+        log.error("NEWSMILL_FAULT=%s: dying here", name)
+        os._exit(137)
 
 
 def mark_pending(store: Store, day: str) -> None:
@@ -108,7 +117,10 @@ def build_dump(store: Store, day: str) -> dict[str, Any]:
     # Withdraw the old manifest first: a reader never sees a manifest beside half-replaced files.
     if current is not None:
         store.delete(prefix + "manifest.json")
-    publish(store, files, (prefix + "manifest.json", json.dumps(manifest, indent=2).encode()))
+    for key, data in files:
+        store.put(key, data)
+    crash_point("dump-before-manifest")
+    publish(store, [], (prefix + "manifest.json", json.dumps(manifest, indent=2).encode()))
     store.delete(f"{PENDING_PREFIX}date={day}")
     log.info("published dump %s: %d rows", prefix, table.num_rows)
     return {**manifest, "unchanged": False}

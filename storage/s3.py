@@ -2,10 +2,18 @@
 
 Endpoint and credentials come from the standard AWS settings (AWS_ENDPOINT_URL,
 AWS_ACCESS_KEY_ID, AWS_PROFILE, ...), which boto3 reads itself.
+
+Retries are botocore's: the `standard` mode retries throttling (SlowDown, 503), 5xx answers and
+connection errors with exponential backoff and full jitter (at most 20 s a pause); `adaptive`
+adds client-side rate limiting when throttled. The default here is `adaptive` with 8 attempts
+(about a minute of outage before giving up); the standard AWS settings AWS_RETRY_MODE and
+AWS_MAX_ATTEMPTS change that. When the budget is spent the operation raises StoreError with a
+one-line reason, and the step fails as a whole (see PRODUCT.md: the store unreachable).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,6 +24,25 @@ from botocore.exceptions import BotoCoreError, ClientError
 from storage.base import KeyNotFound, StoreError
 
 _MISSING = {"404", "NoSuchKey", "NotFound"}
+DEFAULT_RETRY_MODE = "adaptive"
+DEFAULT_MAX_ATTEMPTS = 8
+
+
+def client_config() -> Config:
+    """Retries (mode and attempts from AWS_RETRY_MODE / AWS_MAX_ATTEMPTS when set) and
+    timeouts, so neither a dead endpoint nor a stalled connection hangs a step."""
+    mode = os.environ.get("AWS_RETRY_MODE", "").strip() or DEFAULT_RETRY_MODE
+    raw = os.environ.get("AWS_MAX_ATTEMPTS", "").strip()
+    attempts = int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_MAX_ATTEMPTS
+    return Config(
+        retries={"mode": mode, "total_max_attempts": attempts},
+        connect_timeout=10,
+        read_timeout=60,
+    )
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
 
 
 def _code(exc: ClientError) -> str:
@@ -27,10 +54,7 @@ class S3Store:
         self.bucket = bucket
         self.prefix = prefix.strip("/")
         self.uri = f"s3://{bucket}/{self.prefix}" if self.prefix else f"s3://{bucket}"
-        self.client = client or boto3.client(
-            "s3",
-            config=Config(retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=10),
-        )
+        self.client = client or boto3.client("s3", config=client_config())
 
     def _key(self, key: str) -> str:
         return f"{self.prefix}/{key}" if self.prefix else key
@@ -38,7 +62,7 @@ class S3Store:
     def _fail(self, op: str, key: str, exc: Exception) -> StoreError:
         if isinstance(exc, ClientError) and _code(exc) in _MISSING:
             return KeyNotFound(key)
-        return StoreError(f"{self.uri}: {op} {key!r} failed: {exc}")
+        return StoreError(f"{self.uri}: {op} {key!r} failed: {_one_line(exc)}")
 
     def put(self, key: str, data: bytes) -> None:
         # A single PUT is atomic in S3: readers never see a partial object.
@@ -66,7 +90,7 @@ class S3Store:
         except (ClientError, BotoCoreError) as exc:
             raise self._fail("upload", key, exc) from exc
         except Exception as exc:  # boto3.s3.transfer wraps errors in its own types
-            raise StoreError(f"{self.uri}: upload {key!r} failed: {exc}") from exc
+            raise StoreError(f"{self.uri}: upload {key!r} failed: {_one_line(exc)}") from exc
 
     def get(self, key: str) -> bytes:
         try:
@@ -81,7 +105,7 @@ class S3Store:
         except ClientError as exc:
             raise self._fail("download", key, exc) from exc
         except Exception as exc:
-            raise StoreError(f"{self.uri}: download {key!r} failed: {exc}") from exc
+            raise StoreError(f"{self.uri}: download {key!r} failed: {_one_line(exc)}") from exc
 
     def exists(self, key: str) -> bool:
         try:
@@ -118,4 +142,4 @@ class S3Store:
         except ClientError as exc:
             raise StoreError(f"{self.uri}: bucket not usable ({_code(exc) or exc})") from exc
         except BotoCoreError as exc:
-            raise StoreError(f"{self.uri}: store unreachable ({exc})") from exc
+            raise StoreError(f"{self.uri}: store unreachable ({_one_line(exc)})") from exc
