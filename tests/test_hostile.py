@@ -261,3 +261,53 @@ def test_huge_sitemap_index_is_streamed_and_a_truncated_one_kept() -> None:
     latin = '<?xml version="1.0" encoding="utf-8"?><urlset><url><loc>https://x.test/caf\xe9</loc>'
     odd = parse_discovery(latin.encode("latin-1") + b"</url></urlset>", "https://x.test/s.xml")
     assert odd.kind in ("urlset", "unknown")
+
+
+def test_pages_per_site_and_depth_are_quarantined(hostile: HostileServer,
+                                                  tmp_path: Path) -> None:
+    capped = tmp_path / "capped.yaml"
+    capped.write_text(hostile.sites_yaml().replace("max_depth: 50", "max_pages: 3"))
+    shallow = tmp_path / "shallow.yaml"
+    shallow.write_text(hostile.sites_yaml().replace("max_depth: 50", "max_depth: 1"))
+    before = len(hostile.log)
+
+    pages = run_crawl(str(capped), None, str(tmp_path / "s1"), "caps-1", settings=FAST)
+    requested = [p for h, p in hostile.log[before:]
+                 if p.startswith(("/a/", "/calendar/"))
+                 and not p.startswith(("/a/hops/", "/a/loop-"))]  # redirect hops
+    depth = run_crawl(str(shallow), None, str(tmp_path / "s2"), "depth-1", settings=FAST)
+
+    stats = pages.sites["hostile"]
+    assert len(set(requested)) <= 3
+    assert stats.quarantine_reasons["limit pages per site"] >= 10
+    assert depth.sites["hostile"].quarantine_reasons["limit link depth"] >= 1
+    q = _quarantine(tmp_path / "s1")
+    assert all(e["raw_ref"] is None for e in q.values())
+
+
+@pytest.mark.parametrize(
+    ("bad", "key"),
+    [
+        ("domains: 5", "domains"),
+        ("obey_robots: 'yes'", "obey_robots"),
+        ("max_pages: '10'", "max_pages"),
+        ("max_age_days: true", "max_age_days"),
+        ("language: 5", "language"),
+        ("feeds: ['file:///etc/passwd']", "feeds"),
+        ("start_urls: ['ftp://x.test/']", "start_urls"),
+    ],
+)
+def test_sites_file_wrong_types(bad: str, key: str) -> None:
+    from pipeline.sites import SitesFileError, parse_sites
+
+    site = {"name": "x", "domains": ["x.test"], "feeds": ["https://x.test/feed"]}
+    k, _, v = bad.partition(": ")
+    import yaml
+
+    site[k] = yaml.safe_load(v)
+    with pytest.raises(SitesFileError) as info:
+        parse_sites({"sites": [site]}, "sites.yaml")
+    assert f"key {key!r}" in str(info.value)
+    with pytest.raises(SitesFileError) as top:
+        parse_sites({"allow_private_networks": "10.0.0.0/8", "sites": [site]}, "sites.yaml")
+    assert "allow_private_networks" in str(top.value)
