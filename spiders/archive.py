@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import logging
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -52,6 +54,8 @@ log = logging.getLogger(__name__)
 warc_uploaded = object()
 
 SOFTWARE = "newsmill (Scrapy, warcio)"
+TMP_PREFIX = "newsmill-"
+_ORPHAN = re.compile(r"^newsmill-(?P<site>[a-z0-9_-]+)--(?P<run>[^/]+?)--p(?P<pid>\d+)-")
 
 
 @dataclass(frozen=True)
@@ -138,7 +142,12 @@ class WarcArchiveMiddleware:
         settings = crawler.settings
         self.run_id: str = settings.get(S.RUN_ID) or "run"
         self.roll_records = max(settings.getint(S.ARCHIVE_ROLL_RECORDS, 200), 1)
-        self.tmpdir: str | None = settings.get(S.ARCHIVE_TMPDIR) or None
+        # One folder per store by default: an orphaned file (see `recover`) is only ever
+        # recovered into the store it was fetched for.
+        self.tmpdir: str = settings.get(S.ARCHIVE_TMPDIR) or os.path.join(
+            tempfile.gettempdir(),
+            "newsmill-archive-" + hashlib.sha256(store.uri.encode()).hexdigest()[:12],
+        )
         self.progress_every = settings.getint(S.PROGRESS_EVERY, 0)
         self._current: _WarcFile | None = None
         self._pending: list[_WarcFile] = []  # rolled, not yet in the store
@@ -157,16 +166,19 @@ class WarcArchiveMiddleware:
         if site is None or not uri:
             raise NotConfigured(f"{S.SITE} and {S.STORE_URI} are needed to archive")
         o = cls(crawler, site, open_store(uri))
+        crawler.signals.connect(o.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(o.spider_closed, signal=signals.spider_closed)
         return o
 
     # --- writing ---------------------------------------------------------------------------------
 
     def _open(self, day: str) -> _WarcFile:
-        if self.tmpdir:
-            os.makedirs(self.tmpdir, exist_ok=True)
+        os.makedirs(self.tmpdir, exist_ok=True)
+        # The name says whose file it is (site, run, process), so that a later crawl can tell
+        # an orphan (its process is dead) from a file still being written.
         fd, path = tempfile.mkstemp(
-            prefix=f"newsmill-{self.site.name}-{self.run_id}-", suffix=".warc.gz", dir=self.tmpdir
+            prefix=f"{TMP_PREFIX}{self.site.name}--{self.run_id}--p{os.getpid()}-",
+            suffix=".warc.gz", dir=self.tmpdir,
         )
         fh = os.fdopen(fd, "wb")
         writer = WARCWriter(fh, gzip=True, warc_version="1.1")
@@ -266,6 +278,65 @@ class WarcArchiveMiddleware:
             if not self.store.exists(key):
                 return key
 
+    # --- recovering what a killed crawl left behind ---------------------------------------------
+
+    def _orphans(self) -> list[tuple[str, str]]:
+        """(path, run id) of this site's local WARC files whose crawl process is gone."""
+        folder = self.tmpdir
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:
+            return []
+        out = []
+        for name in names:
+            m = _ORPHAN.match(name)
+            if not m or m["site"] != self.site.name or not name.endswith(".warc.gz"):
+                continue
+            if _alive(int(m["pid"])):
+                continue
+            out.append((os.path.join(folder, name), m["run"]))
+        return out
+
+    def recover(self) -> None:
+        """Upload the complete records of WARC files a killed crawl of this site left on disk
+        (under that crawl's run id), and let the ledger know, so nothing fetched is lost."""
+        for path, run_id in self._orphans():
+            try:
+                recovered = _complete_prefix(path)
+            except OSError as exc:
+                log.error("[%s] cannot read orphaned WARC %s: %s", self.site.name, path, exc)
+                continue
+            if recovered is None:
+                log.info("[%s] orphaned WARC %s holds no complete response; removed",
+                         self.site.name, path)
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
+                continue
+            tmp, day, responses, entries = recovered
+            n = 0
+            while True:
+                n += 1
+                key = raw_key(self.site.name, day, run_id, n)
+                if not self.store.exists(key):
+                    break
+            try:
+                self.store.put_file(key, tmp)
+            except StoreError as exc:
+                log.error("[%s] could not upload orphaned WARC %s, kept: %s",
+                          self.site.name, path, exc)
+                continue
+            finally:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+            log.warning("[%s] recovered %d responses a killed crawl left in %s, to %s",
+                        self.site.name, responses, path, key)
+            self.crawler.signals.send_catch_log(signal=warc_uploaded, key=key, entries=entries)
+
+    def spider_opened(self) -> None:
+        self.recover()
+
     def _upload(self, warc: _WarcFile) -> str:
         key = self._next_key(warc.day)
         self.store.put_file(key, warc.path)
@@ -363,9 +434,77 @@ class WarcArchiveMiddleware:
         self._roll()
         await self._flush()
         for warc in self._pending:
-            # Left on disk so nothing fetched is lost; the ledger does not list these pages,
-            # so the next crawl fetches them again anyway.
+            # Left on disk so nothing fetched is lost: the next crawl of this site into this
+            # store uploads it (`recover`) once this process is gone.
             log.error(
                 "[%s] %d responses not uploaded; WARC kept at %s",
                 self.site.name, warc.responses, warc.path,
             )
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _complete_prefix(path: str) -> tuple[str, str, int, list[LedgerEntry]] | None:
+    """A copy of `path` cut after its last complete record: (copy, UTC day of the first
+    record, responses, ledger entries of its 2xx articles). None if no response is whole.
+
+    A killed writer leaves a last gzip member half-written; every member before it is a whole
+    record, which is what a WARC reader can rely on.
+    """
+    from warcio.archiveiterator import ArchiveIterator
+
+    end = 0
+    day = ""
+    responses = 0
+    entries: list[LedgerEntry] = []
+    with open(path, "rb") as fh:
+        records = ArchiveIterator(fh)
+        try:
+            for rec in records:
+                rec.content_stream().read()
+                if getattr(rec.raw_stream, "limit", 0) > 0:
+                    break  # cut off by the kill
+                offset = records.get_record_offset()
+                length = records.get_record_length()
+                if offset is None or length is None:
+                    break
+                date = rec.rec_headers.get_header("WARC-Date") or ""
+                day = day or date[:10]
+                if rec.rec_type == "response":
+                    responses += 1
+                    status = rec.http_headers.get_statuscode() if rec.http_headers else ""
+                    if rec.rec_headers.get_header(H_KIND) == KIND_ARTICLE and str(
+                            status).startswith("2"):
+                        hints: Any = {}
+                        with contextlib.suppress(ValueError, TypeError):
+                            hints = json.loads(rec.rec_headers.get_header(H_HINTS) or "{}")
+                        if not isinstance(hints, dict):
+                            hints = {}
+                        url = rec.rec_headers.get_header("WARC-Target-URI") or ""
+                        fetched = date.split(".")[0].rstrip("Z") + "Z"
+                        entries.append(LedgerEntry(url, fetched, newest(hints)))
+                end = offset + length
+        except Exception as exc:  # warcio's errors on a damaged tail
+            log.info("orphaned WARC %s: damaged after byte %d: %s", path, end, exc)
+    if not responses or not day:
+        return None
+    fd, tmp = tempfile.mkstemp(suffix=".warc.gz", dir=os.path.dirname(path))
+    with os.fdopen(fd, "wb") as out, open(path, "rb") as src:
+        left = end
+        while left > 0:
+            chunk = src.read(min(left, 1 << 20))
+            if not chunk:
+                break
+            out.write(chunk)
+            left -= len(chunk)
+    return tmp, day, responses, entries

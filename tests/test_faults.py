@@ -4,6 +4,7 @@ nothing missing."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,12 @@ def test_kill_and_rerun_gives_the_uninterrupted_dump(point: str, tmp_path: Path)
     # process: the first articles partition is written, the rest is not.
     pattern = "raw/**/*.warc.gz" if point == "fetch" else "articles/**/*.parquet"
 
-    code, killed, err = run_until(str(root), lambda: _any(root, pattern))
+    # The crawl's local WARC files in a known folder, to see what the kill leaves behind.
+    warcs = tmp_path / "warc"
+    env = {"NEWSMILL_CRAWL_SETTINGS": json.dumps(
+        {"NEWSMILL_ARCHIVE_ROLL_RECORDS": 3, "NEWSMILL_ARCHIVE_TMPDIR": str(warcs)})}
+
+    code, killed, err = run_until(str(root), lambda: _any(root, pattern), env=env)
 
     assert killed, f"the run finished before the {point} kill point: {err[-2000:]}"
     assert code == -9
@@ -45,9 +51,12 @@ def test_kill_and_rerun_gives_the_uninterrupted_dump(point: str, tmp_path: Path)
         # stale and the rerun takes it over instead of waiting.
         assert (root / "state/locks/process.lock").exists()
 
-    proc = run(str(root))
+    proc = run(str(root), env=env)
 
     assert proc.returncode == 0, proc.stderr[-3000:]
+    # Whatever the killed crawl had fetched but not uploaded was recovered (or held nothing
+    # whole): no local WARC file is left.
+    assert not list(warcs.glob("newsmill-*")), proc.stderr[-2000:]
     rows = dump_rows(open_store(str(root)))
     assert len(rows) == len({r[0] for r in rows}), "duplicate records"
     assert set(rows) == expected
@@ -71,3 +80,45 @@ def test_kill_during_dump_then_rerun(tmp_path: Path) -> None:
     rows = dump_rows(open_store(str(root)))
     assert len(rows) == len({r[0] for r in rows})
     assert set(rows) == expected
+
+
+def test_a_killed_crawls_local_warc_is_recovered(tmp_path: Path) -> None:
+    """What a killed crawl fetched but had not uploaded yet is on local disk: the next crawl
+    of the site into the same store uploads its complete records under the killed run's id
+    and tells the ledger, so those pages are neither lost nor fetched again."""
+    import io
+    import subprocess
+
+    from helpers_faults import demo, sites_file
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    from spiders.crawl import run_crawl
+    from spiders.ledger import Ledger
+
+    url = demo().base_url("ledger") + "/news/999-recovered-story.html"
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    warcs = tmp_path / "warc"
+    warcs.mkdir()
+    buf = io.BytesIO()
+    writer = WARCWriter(buf, gzip=True, warc_version="1.1")
+    for target in (url, url + "?cut"):
+        body = b"<html><body><p>Recovered.</p></body></html>"
+        http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(
+            target, "response", payload=io.BytesIO(body), length=len(body), http_headers=http,
+            warc_headers_dict={"Newsmill-Site": "ledger", "Newsmill-Kind": "article",
+                               "Newsmill-Source": "feed"}))
+    data = buf.getvalue()
+    orphan = warcs / f"newsmill-ledger--killedrun--p{dead.pid}-x1.warc.gz"
+    orphan.write_bytes(data[: len(data) - 40])  # the second record cut off by the kill
+
+    store = open_store(str(tmp_path / "store"))
+    run_crawl(str(sites_file()), ["ledger"], store.uri, "next-run",
+              settings={"NEWSMILL_ARCHIVE_TMPDIR": str(warcs)})
+
+    assert not orphan.exists()
+    keys = [k for k in store.list("raw/site=ledger/") if "/killedrun-" in k]
+    assert len(keys) == 1
+    assert url in Ledger.load(store, "ledger") and url + "?cut" not in Ledger.load(store, "ledger")
