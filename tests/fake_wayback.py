@@ -24,6 +24,7 @@ import base64
 import json
 import re
 import threading
+import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -59,6 +60,7 @@ class FakeWayback:
     def __init__(self, captures: list[Capture]):
         self.captures = captures
         self.requests: list[str] = []
+        self.started: list[float] = []  # time.monotonic() of each request, for politeness
         self._failed_once: set[str] = set()
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -72,6 +74,7 @@ class FakeWayback:
             def do_GET(self) -> None:  # noqa: N802 - stdlib naming
                 with fake._lock:
                     fake.requests.append(self.path)
+                    fake.started.append(time.monotonic())
                 status, headers, body = fake.respond(self.path)
                 self.send_response(status)
                 for k, v in headers.items():

@@ -298,3 +298,20 @@ def test_arc_file(demo_mod: DemoServer, sites_file: Path, tmp_path: Path) -> Non
     assert report.ok, report.failures
     assert {r["canonical_url"] for r in article_rows(store)} == expected_urls(demo_mod)
     assert report.coverage["gazette"]["out_of_range"] == 2
+
+
+def test_local_listing_resolves_entries_like_common_crawl(
+    demo_mod: DemoServer, sites_file: Path, tmp_path: Path
+) -> None:
+    # A mirror of the bucket: the listing names files from the root of the mirror.
+    month = tmp_path / "mirror" / "crawl-data" / "CC-NEWS" / "2019" / "05"
+    month.mkdir(parents=True)
+    write_warc(month / "CC-NEWS-1.warc.gz", demo_mod, gz=True, truncate=False)
+    listing = month / "warc.paths.gz"
+    listing.write_bytes(gzip.compress(b"crawl-data/CC-NEWS/2019/05/CC-NEWS-1.warc.gz\n"))
+    store = str(tmp_path / "store")
+    report = run(sites_file, store, [str(listing)])
+    assert report.ok, report.failures
+    assert {r["canonical_url"] for r in article_rows(store)} == expected_urls(demo_mod)
+    (info,) = report.coverage["gazette"]["files"]
+    assert info["file"] == str(month / "CC-NEWS-1.warc.gz")

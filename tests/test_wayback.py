@@ -179,3 +179,17 @@ def test_cdx_json_parsing() -> None:
     rows, resume = parse_cdx_json(body)
     assert resume == "KEY" and [r.original for r in rows] == ["http://a/"]
     assert parse_cdx_json(b"") == ([], None)
+
+
+def test_the_sites_delay_spaces_requests_to_the_archive(
+    demo_mod: DemoServer, fake: FakeWayback, tmp_path: Path
+) -> None:
+    text = demo_mod.write_sites_file(tmp_path / "in.yaml").read_text()
+    sites = tmp_path / "sites.yaml"
+    sites.write_text(text.replace("delay: 0.0", "delay: 0.25"))
+    report = backfill(sites, str(tmp_path / "store"), fake)
+    assert report.ok, report.failures
+    starts = fake.started
+    assert len(starts) >= 8
+    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+    assert min(gaps) >= 0.2, gaps
