@@ -315,3 +315,22 @@ def test_local_listing_resolves_entries_like_common_crawl(
     assert {r["canonical_url"] for r in article_rows(store)} == expected_urls(demo_mod)
     (info,) = report.coverage["gazette"]["files"]
     assert info["file"] == str(month / "CC-NEWS-1.warc.gz")
+
+
+def test_a_second_range_over_the_same_file_keeps_the_first_ranges_records(
+    demo_mod: DemoServer, sites_file: Path, tmp_path: Path
+) -> None:
+    warc = tmp_path / "cc.warc.gz"
+    write_warc(warc, demo_mod, gz=True, truncate=False)
+    store = str(tmp_path / "store")
+    assert run(sites_file, store, [str(warc)]).ok  # 2019-02-01..2019-08-31
+    later = jobs.backfill(str(sites_file), store, site="gazette",
+                          date_from=date(2019, 1, 1), date_to=date(2019, 1, 31),
+                          source="warc", warc=[str(warc)])
+    assert later.ok
+    # Only the January story is new for this run; the earlier range's records are still there.
+    assert later.coverage["gazette"]["totals"]["ingested"] == 1
+    rows = article_rows(store)
+    assert {r["canonical_url"] for r in rows} == (
+        expected_urls(demo_mod) | in_range_archive(demo_mod, "2019-01-01", "2019-01-31"))
+    assert len(rows) == len({r["id"] for r in rows})
