@@ -25,8 +25,11 @@ def _alive_here(holder: dict[str, object]) -> bool | None:
     if holder.get("host") != socket.gethostname():
         return None
     pid = holder.get("pid")
-    if not isinstance(pid, int):
-        return False
+    return isinstance(pid, int) and pid_alive(pid)
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether process `pid` exists on this host (one we may not signal still exists)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

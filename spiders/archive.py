@@ -35,6 +35,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
+from pipeline.lock import pid_alive
 from pipeline.raw import H_HINTS, H_KIND, H_SITE, H_SOURCE, KIND_ARTICLE, KIND_PAGE, raw_key
 from spiders import settings as S
 from spiders.limits import LIMIT_SIZE, LimitExceeded, decoded_size_exceeds
@@ -292,7 +293,7 @@ class WarcArchiveMiddleware:
             m = _ORPHAN.match(name)
             if not m or m["site"] != self.site.name or not name.endswith(".warc.gz"):
                 continue
-            if _alive(int(m["pid"])):
+            if pid_alive(int(m["pid"])):
                 continue
             out.append((os.path.join(folder, name), m["run"]))
         return out
@@ -440,18 +441,6 @@ class WarcArchiveMiddleware:
                 "[%s] %d responses not uploaded; WARC kept at %s",
                 self.site.name, warc.responses, warc.path,
             )
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _complete_prefix(path: str) -> tuple[str, str, int, list[LedgerEntry]] | None:
