@@ -351,9 +351,8 @@ class Memtable:
         """Like BandRun.lookup, as lists."""
         at: list[int] = []
         out: list[int] = []
-        table = self.table
-        for i, k in enumerate(query.tolist()):
-            have = table.get(k)
+        found = [self.table.get(k) for k in query.tolist()]
+        for i, have in enumerate(found):
             if have is None:
                 continue
             if isinstance(have, list):

@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 if TYPE_CHECKING:
     import tldextract
@@ -224,6 +224,10 @@ def is_amp_url(url: str) -> bool:
         parts = urlsplit(url)
     except ValueError:
         return False
+    return _is_amp(parts)
+
+
+def _is_amp(parts: SplitResult) -> bool:
     host = (parts.hostname or "").lower()
     if host.startswith("amp."):
         return True
@@ -318,18 +322,27 @@ _HOST_VARIANT = re.compile(r"^(?:www\d*|m|mobile)\.")
 def identity_key(url: str) -> str:
     """What identifies the article at `url` regardless of spelling (see the module docstring).
 
-    Not a URL to fetch: the scheme is dropped and the host loses its `www.`/`m.` prefix.
+    Not a URL to fetch: the scheme is dropped and the host loses its `www.`/`m.` prefix. Parsed
+    once (this runs for every record deduplicated): the same rules as `normalise_url`.
     """
-    url = de_amp(url)  # normalised, and AMP shapes collapsed (a no-op for other URLs)
+    url = url.strip()
     try:
         parts = urlsplit(url)
+        if _is_amp(parts):
+            parts = urlsplit(de_amp(url))
+        port = parts.port
     except ValueError:  # not a URL at all: only itself is the same
         return url
-    host = parts.netloc
-    if host.count(".") >= 2:
+    host = (parts.hostname or "").rstrip(".")
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    elif host.count(".") >= 2:
         host = _HOST_VARIANT.sub("", host, count=1)
+    if port is not None and port != _DEFAULT_PORTS.get(parts.scheme.lower()):
+        host = f"{host}:{port}"
     path = _INDEX_PAGE.sub("/", parts.path).rstrip("/")
-    return f"//{host}{path}" + (f"?{parts.query}" if parts.query else "")
+    query = urlencode(sorted(_filtered_query(parts.query))) if parts.query else ""
+    return f"//{host}{path}" + (f"?{query}" if query else "")
 
 
 def canonical_url(
