@@ -45,9 +45,12 @@ _NOT_NAME_CLASS = re.compile(
 )
 _LABEL = re.compile(r"^(?:written by|posted by|published by|words by|author|by)\s*:?$", re.I)
 _LABELLED = re.compile(
-    r"^(?:written|posted|published|words|reported|story)?\s*by\s*:?\s+(?P<name>.+)$", re.I
+    r"^(?:(?:written|posted|published|words|reported|story)(?:\s+on\s+[\w ,.]{3,30}?)?\s+)?"
+    r"by\s*:?\s+(?P<name>.+)$",
+    re.I,
 )
 _MAX_CHARS = 60
+_LABEL_TAGS = ("p", "span", "div", "li", "small", "strong", "em", "b", "dd", "dt", "address", "td")
 _SCAN_LIMIT = 40
 # A person's name as bylines print it: two to four capitalised words ("Jean-Luc Aufranc",
 # "Mary O'Neil", "A. J. Neal", "Ludwig van Beethoven" with its lower-case particle).
@@ -148,7 +151,7 @@ def _candidates(tree: HtmlElement) -> Iterator[tuple[str, bool]]:
 def _labels(tree: HtmlElement) -> Iterator[tuple[str, bool]]:
     """A "Written by" label and the name next to it, or "By Jane Doe" in one element."""
     seen = 0
-    for el in tree.iter("p", "span", "div", "li", "small", "strong", "em", "b"):
+    for el in tree.iter(_LABEL_TAGS):
         own = normalise_space(el.text or "")
         if not own or len(own) > _MAX_CHARS:
             continue
@@ -163,9 +166,11 @@ def _labels(tree: HtmlElement) -> Iterator[tuple[str, bool]]:
                 continue
             if not _excluded(el):
                 yield text, True
-        elif _LABELLED.match(own) and not _excluded(el):
+        elif (m := _LABELLED.match(own)) and not _excluded(el):
+            # "Posted on May 3, 2024 by Jane Doe": the name is what follows "by".
             seen += 1
-            yield _short_text(el) or own, True
+            full = _LABELLED.match(_short_text(el) or own)
+            yield "By " + (full or m)["name"], True
         if seen >= _SCAN_LIMIT:
             return
 

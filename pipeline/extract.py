@@ -25,6 +25,7 @@ from __future__ import annotations
 import codecs
 import logging
 import re
+from copy import deepcopy
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
@@ -48,6 +49,7 @@ from pipeline.normalise import (
     text_paragraphs,
 )
 from pipeline.settings import settings
+from pipeline.structure import prune as prune_structure
 from pipeline.templates import drop_template_blocks
 from pipeline.urls import canonical_url, cross_site_canonical, host_of, registrable_domain
 
@@ -334,12 +336,53 @@ _BOILERPLATE: tuple[tuple[re.Pattern[str], int], ...] = (
         _rx(
             r"^(?:featured |header |lead |top |main |cover |hero )?(?:image|photo|photograph|"
             r"picture|illustration|video|graphic)s?\b.{0,40}?\b(?:via|courtesy of|credit)\b",
-            r"^(?:featured |header |lead |top |main |cover |hero )(?:image|photo|picture)s?\b"
+            r"^(?:featured? |header |lead |top |main |cover |hero )(?:image|photo|picture)s?\b"
             r".{0,30}?\bby\b",
             r"^(?:photo |image |picture )?(?:credits?|source)\s*:",
             r"^(?:photos?|images?|pictures?)\s*:",
         ),
         15,
+    ),
+    # affiliate and editorial disclosures
+    (
+        _rx(
+            r"\b(?:earn|earns|receive|get)\b.{0,40}\b(?:commissions?|from qualifying purchases)\b",
+            r"^(?:affiliate )?disclosure\s*:",
+            r"\bchosen independently by our editors\b",
+            r"\bas an amazon associate\b",
+        ),
+        40,
+    ),
+    # interface labels that trafilatura keeps as one-line paragraphs
+    (
+        _rx(
+            r"^(?:subscribe|share|sign up|sign in|log ?in|follow us|newsletters?|"
+            r"pin (?:it|for later)|table of contents|back to (?:blog|blogs|top|news|all posts)|"
+            r"(?:next|previous) (?:article|post|story)|tags|home|privacy policy|"
+            r"terms (?:&|and) conditions|terms of (?:use|service)|copyright)\W*$",
+            r"^\d+\s*(?:min|mins|minutes?)(?: read)?\W*$",
+            r"^(?:written|posted|published) by\b(?:\s+[\w.'’-]+){1,4}$",
+        ),
+        6,
+    ),
+    # reader prompts
+    (
+        _rx(
+            r"\bleave a (?:star )?rating\b",
+            r"\brate this (?:recipe|article|post)\b",
+            r"\breceive notifications\b",
+            r"\bfunded by readers\b",
+        ),
+        30,
+    ),
+    # calls to action on company blogs ("Try X free for 14 days", "Book a demo")
+    (
+        _rx(
+            r"^(?:try|start)\b.{0,40}\bfree\b.{0,20}(?:\bfor \d+ days\b|\btrial\b|\W*$)",
+            r"^(?:book|request|schedule|get) (?:a|your) (?:free )?(?:demo|consultation|quote)\b",
+            r"^(?:get started|start now|sign up)(?: (?:for free|today|now))?\W*$",
+        ),
+        12,
     ),
     # cookie notices
     (
@@ -590,6 +633,12 @@ def _visible_headline(
             # Same words as a metadata title: provenance names the best-ranked signal that
             # spells it exactly like this.
             return title, candidates_signal(candidates, title, site_names) or TEXT
+    if len(meta.headlines) == 1:
+        # The page's only <h1>, worded differently from its SEO title, is still its headline
+        # when it is a sentence-sized line rather than a label.
+        title = clean_title(meta.headlines[0], site_names)
+        if 4 <= len(title.split()) <= 20 and not is_site_name(title, site_names):
+            return title, TEXT
     return "", None
 
 
@@ -689,7 +738,12 @@ def article_from_page(
     hints = dict(hints or {})
     meta = page.meta
     profile = settings().extractor_profile
-    raw_paragraphs = _main_text(page.tree, url, profile)
+    # The furniture the markup labels goes before the main text is looked for, on a copy:
+    # the byline and date finders below still need the whole page (an author box can carry
+    # a class like "share-author").
+    pruned = deepcopy(page.tree)
+    prune_structure(pruned)
+    raw_paragraphs = _main_text(pruned, url, profile)
 
     canonical = canonical_url(url, meta.canonical, domains=domains)
     host = host_of(canonical) or host_of(url)

@@ -400,7 +400,8 @@ _ORG_WORDS = _wordset(
     institute university college school clinic hospital health bank capital partners agency
     studio studios marketing solutions services consulting security labs lab software systems
     technologies tech global international association society council center centre club
-    official blog channel store shop review reviews guide travel photography
+    official blog channel store shop review reviews guide travel photography trust charity
+    fund museum library church federation union alliance coalition project initiative committee
     """
 )
 _NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_'’.-]*(?:['’.-][^\W\d_]+)*\.?$")

@@ -513,3 +513,32 @@ def test_byline_furniture_is_not_a_name() -> None:
     assert trim_calendar("Luke Kim December") == "Luke Kim"
     assert trim_calendar("Theresa May") == "Theresa May"
     assert plausible_name("Kofi Mensah")
+
+
+# --------------------------------------------------------------------------- structural pruning
+
+
+def test_structure_prune_removes_labelled_furniture_but_not_the_story() -> None:
+    from lxml.html import fromstring
+
+    from pipeline.structure import prune
+
+    story = " ".join(FERRY)
+    tree = fromstring(
+        "<html><body><div class='share-story-wrapper'><article>"
+        f"<p>{story}</p><div class='newsletter-box'><p>Get the Island Brief</p></div>"
+        "<form><input type='email' name='email'><button>Go</button></form>"
+        "<p class='shared-quote'>A shared quote stays: the token does not start with share.</p>"
+        "<div role='dialog'><p>We use cookies.</p></div>"
+        "<p><a href='/'>Back to index</a> | <a href='#'>Print</a></p>"
+        "<p>Read <a href='/a'>the report</a> and <a href='/b'>the reply</a> before the vote "
+        "on Thursday, when the council decides whether the crossing stays.</p>"
+        "</article></div></body></html>"
+    )
+    prune(tree)
+    text = tree.text_content()
+    assert story in text  # the wrapper with a share-like class holds the story: kept
+    for gone in ("Island Brief", "cookies", "Back to index", "Go"):
+        assert gone not in text
+    assert "A shared quote stays" in text
+    assert "the report" in text  # a sentence with links is not a link row

@@ -1,0 +1,206 @@
+"""The quality gate: extraction metrics on the project's labelled pages, against pinned floors.
+
+Pages: tests/fixtures/quality/*.html (written for the project: original text in the markup of
+common CMSs) and a few of tests/fixtures/pages/, labelled in tests/fixtures/quality/labels.json
+with the expected title, authors, published day (UTC), and snippets the text must and must not
+contain. Floors: tests/quality_floor.json. The rules (how to raise a floor, how a floor may be
+lowered) are in docs/quality.md.
+
+    .venv/bin/python tests/test_quality.py            # print the metrics and the floors
+    .venv/bin/python tests/test_quality.py --record   # raise the floors to today's metrics
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import unicodedata
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+HERE = Path(__file__).parent
+FIXTURES = HERE / "fixtures"
+LABELS = FIXTURES / "quality" / "labels.json"
+FLOOR_FILE = HERE / "quality_floor.json"
+REPO = HERE.parent
+# A fixed fetch time keeps the "not after the fetch" date check deterministic.
+FETCHED_AT = "2026-01-01T00:00:00Z"
+METRICS = (
+    "pages_extracted",
+    "title",
+    "authors",
+    "date",
+    "must_contain",
+    "must_not_contain_clean",
+)
+
+
+def _fold(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
+
+
+def _labels() -> dict[str, dict[str, Any]]:
+    labels: dict[str, dict[str, Any]] = json.loads(LABELS.read_text(encoding="utf-8"))
+    return labels
+
+
+def _page_path(name: str, label: dict[str, Any]) -> Path:
+    return FIXTURES / label.get("file", f"quality/{name}.html")
+
+
+@cache
+def _records() -> tuple[tuple[str, dict[str, Any], dict[str, Any]], ...]:
+    """(name, label, what `newsmill extract` prints) for every labelled page."""
+    from pipeline.saved import SavedPage, extract_saved
+
+    out = []
+    for name, label in sorted(_labels().items()):
+        page = SavedPage(
+            input=name,
+            body=_page_path(name, label).read_bytes(),
+            url=label["url"],
+            fetched_at=FETCHED_AT,
+        )
+        out.append((name, label, extract_saved(page)))
+    return tuple(out)
+
+
+def _authors_ok(record: dict[str, Any], label: dict[str, Any]) -> bool:
+    return [_fold(a) for a in record["authors"]] == [_fold(a) for a in label["authors"]]
+
+
+def measure() -> dict[str, float]:
+    """Every metric over the labelled pages (fractions, 1.0 = all good)."""
+    hits = dict.fromkeys(METRICS, 0)
+    totals = dict.fromkeys(METRICS, 0)
+    for _, label, record in _records():
+        ok = "error" not in record
+        text = _fold(record.get("text") or "")
+        for metric, hit in (
+            ("pages_extracted", ok),
+            ("title", ok and _fold(record["title"]) == _fold(label["title"])),
+            ("authors", ok and _authors_ok(record, label)),
+            ("date", ok and (record["published_at"] or "")[:10] == (label["date"] or "")),
+        ):
+            totals[metric] += 1
+            hits[metric] += bool(hit)
+        for snippet in label["must_contain"]:
+            totals["must_contain"] += 1
+            hits["must_contain"] += _fold(snippet) in text
+        for snippet in label["must_not_contain"]:
+            totals["must_not_contain_clean"] += 1
+            hits["must_not_contain_clean"] += ok and _fold(snippet) not in text
+    return {m: round(hits[m] / totals[m], 4) if totals[m] else 1.0 for m in METRICS}
+
+
+def misses() -> list[str]:
+    """One line per failed expectation, for the person whose change lowered a metric."""
+    out = []
+    for name, label, record in _records():
+        if "error" in record:
+            out.append(f"{name}: no record ({record['error']})")
+            continue
+        if _fold(record["title"]) != _fold(label["title"]):
+            out.append(f"{name}: title {record['title']!r} != {label['title']!r}")
+        if not _authors_ok(record, label):
+            out.append(f"{name}: authors {record['authors']} != {label['authors']}")
+        if (record["published_at"] or "")[:10] != (label["date"] or ""):
+            out.append(f"{name}: date {record['published_at']} != {label['date']}")
+        text = _fold(record["text"])
+        out += [f"{name}: missing {s!r}" for s in label["must_contain"] if _fold(s) not in text]
+        out += [f"{name}: leaked {s!r}" for s in label["must_not_contain"] if _fold(s) in text]
+    return out
+
+
+def _floors(doc: dict[str, Any]) -> dict[str, float]:
+    return {k: float(v) for k, v in doc.get("floors", {}).items()}
+
+
+def _previous_floor_file() -> dict[str, Any] | None:
+    """The floor file as it was before the change under test: HEAD's when the working copy
+    differs from it, else the version before the last commit that touched it."""
+    rel = FLOOR_FILE.relative_to(REPO).as_posix()
+
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(
+                ["git", "-C", str(REPO), *args], capture_output=True, text=True, timeout=20
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return done.stdout if done.returncode == 0 else None
+
+    head = git("show", f"HEAD:{rel}")
+    if head is None:
+        return None
+    if json.loads(head) != json.loads(FLOOR_FILE.read_text(encoding="utf-8")):
+        return dict(json.loads(head))
+    last = (git("log", "-n", "1", "--format=%H", "--", rel) or "").strip()
+    before = git("show", f"{last}~1:{rel}") if last else None
+    return dict(json.loads(before)) if before else None
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def test_labels_cover_fifteen_or_more_pages_and_every_file_exists() -> None:
+    labels = _labels()
+    assert len(labels) >= 15
+    for name, label in labels.items():
+        assert _page_path(name, label).is_file(), name
+        assert {"url", "title", "authors", "date", "must_contain", "must_not_contain"} <= set(label)
+
+
+def test_every_metric_is_at_or_above_its_floor() -> None:
+    floors = _floors(json.loads(FLOOR_FILE.read_text(encoding="utf-8")))
+    assert set(floors) == set(METRICS), "tests/quality_floor.json must pin every metric"
+    metrics = measure()
+    below = {m: (metrics[m], floors[m]) for m in METRICS if metrics[m] < floors[m]}
+    assert not below, f"metric below its floor (metric, floor): {below}; misses:\n" + "\n".join(
+        misses()
+    )
+
+
+def test_no_floor_is_lowered_without_saying_so() -> None:
+    doc = json.loads(FLOOR_FILE.read_text(encoding="utf-8"))
+    previous = _previous_floor_file()
+    if previous is None:
+        pytest.skip("no earlier version of tests/quality_floor.json in git to compare with")
+    old, new = _floors(previous), _floors(doc)
+    lowered = doc.get("lowered", {})
+    for metric, floor in new.items():
+        if floor < old.get(metric, 0.0):
+            entry = lowered.get(metric) or {}
+            assert entry.get("from") == old[metric] and entry.get("to") == floor, (
+                f"floor of {metric!r} lowered from {old[metric]} to {floor}: docs/quality.md "
+                f'says to add "lowered": {{"{metric}": {{"from": {old[metric]}, "to": {floor}, '
+                f'"why": "..."}}}} in the same change'
+            )
+            assert str(entry.get("why", "")).strip(), f"lowering {metric!r} needs a reason"
+
+
+def main(argv: list[str]) -> int:
+    metrics = measure()
+    doc = json.loads(FLOOR_FILE.read_text(encoding="utf-8")) if FLOOR_FILE.exists() else {}
+    floors = _floors(doc)
+    for m in METRICS:
+        print(f"{m:<24} {metrics[m]:.4f}   floor {floors.get(m, float('nan')):.4f}")
+    for line in misses():
+        print("  " + line)
+    if "--record" in argv:
+        # Ratchet only: a floor never goes down through this command.
+        doc["floors"] = {m: max(metrics[m], floors.get(m, 0.0)) for m in METRICS}
+        doc["measured"] = metrics
+        doc.setdefault("lowered", {})
+        FLOOR_FILE.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+        print(f"floors written to {FLOOR_FILE}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(REPO))
+    sys.exit(main(sys.argv[1:]))
