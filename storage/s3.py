@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import boto3
 from botocore.config import Config
@@ -34,8 +34,11 @@ def client_config() -> Config:
     mode = os.environ.get("AWS_RETRY_MODE", "").strip() or DEFAULT_RETRY_MODE
     raw = os.environ.get("AWS_MAX_ATTEMPTS", "").strip()
     attempts = int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_MAX_ATTEMPTS
+    if mode not in ("legacy", "standard", "adaptive"):
+        mode = DEFAULT_RETRY_MODE
     return Config(
-        retries={"mode": mode, "total_max_attempts": attempts},
+        # cast: the stubs type `mode` as a Literal, checked just above.
+        retries=cast(Any, {"mode": mode, "total_max_attempts": attempts}),
         connect_timeout=10,
         read_timeout=60,
     )
