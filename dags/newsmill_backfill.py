@@ -14,8 +14,10 @@ Trigger it from the UI (Trigger, then fill in the form) or the CLI:
 - **backfill_chunk** is mapped over the chunks, one small retryable task each. A chunk that
   succeeded leaves a marker under `state/backfill/` in the store; a rerun with the same params
   skips those chunks (set `redo` to run them again).
-- **process_articles** extracts what the chunks fetched; **dump_partition** republishes the
-  ingestion dates that changed; **finish** fails the run, naming each failed chunk, if any did.
+- Each chunk extracts and deduplicates its own pages (keeping only the date range) and records
+  per-month coverage; **process_articles** then picks up anything left unprocessed and lists
+  the ingestion dates whose dumps are out of date; **dump_partition** republishes them;
+  **finish** fails the run, naming each failed chunk, if any did.
 
 Chunks of one run go one at a time by default (`NEWSMILL_BACKFILL_CONCURRENCY`), since they all
 fetch from the same site.
