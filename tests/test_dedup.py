@@ -283,3 +283,36 @@ def test_ids_ending_in_zero_bytes_survive_the_segments(tmp_path: Path) -> None:
     assert index.decide(again) is Verdict.REPLAY
     copy_again = art("https://b.example/copy", LONG, "raw/1#1")
     assert index.decide(copy_again) is Verdict.REPLAY and copy_again.duplicate_of == original.id
+
+
+def test_extraction_records_a_cross_site_canonical_as_the_copied_article() -> None:
+    from pipeline.extract import extract_article
+
+    paras = "".join(f"<p>{s}.</p>" for s in LONG.split(". "))
+
+    def page(canonical: str) -> bytes:
+        return (f'<html lang="en"><head><title>Harbour wall repairs</title>'
+                f'<link rel="canonical" href="{canonical}"></head><body><article>'
+                f"<h1>Harbour wall repairs</h1>{paras}</article></body></html>").encode()
+
+    url = "https://www.aggregator.example/2026/01/03/harbour-wall-copy/"
+    kw: dict[str, Any] = dict(url=url, site="agg", fetched_at="2026-01-03T00:00:00Z",
+                              source="feed", raw_ref="raw/x#0",
+                              domains=("www.aggregator.example",))
+    copy = extract_article(page(ARTICLE_URL + "?utm_source=agg"), **kw)
+    assert copy.canonical_url == url and copy.copy_of == ARTICLE_URL
+    own = extract_article(page("/2026/01/03/harbour-wall-copy/"), **kw)
+    assert own.copy_of is None
+
+
+def test_window_falls_back_on_the_fetch_date(tmp_path: Path) -> None:
+    index = DedupIndex.load(open_store(str(tmp_path)))
+    original = art("https://a.example/story", LONG, "raw/1#0")  # fetched 2026-01-01
+    index.decide(original)
+    assert dedup.pub_day(original) == dedup.pub_day(art("x", "", "r", published_at=None))
+    near = LONG + " Republished with permission."
+    soon = art("https://b.example/c", near, "raw/2#0", fetched_at="2026-01-20T00:00:00Z")
+    assert index.decide(soon) is Verdict.DUPLICATE
+    late = art("https://c.example/c", near + " Again.", "raw/3#0",
+               fetched_at="2026-03-20T00:00:00Z")
+    assert index.decide(late) is Verdict.NEW
