@@ -415,10 +415,20 @@ def _title_reason(got: str, want: str, typo: bool) -> str:
 # timing
 
 
-def timed(fn: Callable[[bytes, str], Output], pages: Iterable[Page]) -> tuple[list[Output], float]:
-    start = time.perf_counter()
-    outs = [fn(p.html, p.url) for p in pages]
-    return outs, time.perf_counter() - start
+def timed_side_by_side(
+    fns: list[Callable[[bytes, str], Output]], pages: Iterable[Page]
+) -> tuple[list[list[Output]], list[float]]:
+    """Run every extractor on each page in turn, timing each call: a load change on the
+    machine (other jobs, thermal throttling) then weighs on all of them alike, which running
+    one extractor over all pages and then the next would not."""
+    outs: list[list[Output]] = [[] for _ in fns]
+    spent = [0.0 for _ in fns]
+    for page in pages:
+        for i, fn in enumerate(fns):
+            start = time.perf_counter()
+            outs[i].append(fn(page.html, page.url))
+            spent[i] += time.perf_counter() - start
+    return outs, spent
 
 
 def timed_pool(pages: list[Page], workers: int) -> tuple[list[Output], float]:
@@ -458,9 +468,9 @@ def main(argv: list[str] | None = None) -> int:
         run_baseline_text(p.html, p.url)
         run_baseline_meta(p.html, p.url)
 
-    ours, t_ours = timed(run_ours, pages)
-    base_text, t_base = timed(run_baseline_text, pages)
-    base_meta, t_base_meta = timed(run_baseline_meta, pages)
+    (ours, base_text, base_meta), (t_ours, t_base, t_base_meta) = timed_side_by_side(
+        [run_ours, run_baseline_text, run_baseline_meta], pages
+    )
     pooled, t_pool = timed_pool(pages, args.workers)
     if [o.text for o in pooled] != [o.text for o in ours]:
         print("warning: pooled and single-core outputs differ", file=sys.stderr)

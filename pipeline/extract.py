@@ -471,13 +471,13 @@ def _drop_byline(paragraphs: list[str], authors: list[str]) -> list[str]:
     return paragraphs
 
 
-def _main_text(tree: HtmlElement, url: str, profile: str = "balanced") -> list[str]:
+def _trafilatura_text(tree: HtmlElement, url: str, precision: bool, recall: bool) -> list[str]:
     try:
         doc = trafilatura.bare_extraction(
             tree,
             url=url or None,
-            favor_precision=profile == "precision",
-            favor_recall=profile == "recall",
+            favor_precision=precision,
+            favor_recall=recall,
             include_comments=False,
             include_tables=True,
             include_images=False,
@@ -490,6 +490,34 @@ def _main_text(tree: HtmlElement, url: str, profile: str = "balanced") -> list[s
     if doc is None or isinstance(doc, dict):
         return []
     return text_paragraphs(doc.text or "")
+
+
+# A balanced extraction shorter than this, or holding less than RECALL_SHARE of the page's
+# text, may have missed the story (trafilatura picked one box of a page laid out in many);
+# the recall setting then gets a second look.
+RECALL_WORDS = 250
+RECALL_SHARE = 0.15
+RECALL_GAIN = 1.5
+
+
+def _words(paragraphs: list[str]) -> int:
+    return sum(len(p.split()) for p in paragraphs)
+
+
+def _main_text(tree: HtmlElement, url: str, profile: str = "balanced") -> list[str]:
+    paragraphs = _trafilatura_text(tree, url, profile == "precision", profile == "recall")
+    if profile != "balanced":
+        return paragraphs
+    words = _words(paragraphs)
+    if words >= RECALL_WORDS:
+        body = tree.find(".//body")
+        page_words = len((body if body is not None else tree).text_content().split())
+        if words >= RECALL_SHARE * page_words:
+            return paragraphs
+    wider = _trafilatura_text(tree, url, False, True)
+    # Taken only when it finds clearly more: on a page whose story is short, recall mostly
+    # adds furniture.
+    return wider if _words(wider) >= RECALL_GAIN * max(words, 1) else paragraphs
 
 
 # ---------------------------------------------------------------------------------------------
