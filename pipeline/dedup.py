@@ -22,11 +22,13 @@ resolved when the copy is decided; since the first-seen record stays the origina
 link never needs revisiting.
 
 On the store (state/dedup/): immutable segments of numpy arrays (`segments/<first>-<n>.npz`:
-the rows' columns, signatures, and sorted key->row tables for identity, content hash and LSH
-bands) and `manifest.json`, written last, naming the live segments. Each save writes the rows
-decided since the last one as a new segment, merging segments of similar size (an LSM tree), so
-there are O(log n) segments and every row is rewritten O(log n) times. Segments are fetched on
-the first decision, not at load: a run with nothing new never reads them.
+the rows' columns, 8-bit signatures, and one sorted key -> row table holding each row's URL
+identity key, content-hash key and LSH band keys) and `manifest.json`, written last, naming the
+live segments. Each save writes the rows decided since the last one as a new segment, merging
+segments of similar size (an LSM tree), so there are O(log n) segments and every row is
+rewritten O(log n) times. One lookup per segment answers all three questions at once.
+Segments are fetched on the first decision, not at load: a run with nothing new never reads
+them.
 """
 
 from __future__ import annotations
@@ -59,8 +61,9 @@ SEGMENT_PREFIX = PREFIX + "segments/"
 LEGACY_KEY = PREFIX + "index.json"  # the first cut's single JSON file, migrated on load
 FORMAT = 2
 # Rows kept in Python dicts before being frozen into sorted arrays: bounds both the dicts'
-# memory (~32 band entries per row) and the number of tiny in-memory runs.
+# memory (34 keys per row) and the number of tiny in-memory runs.
 MEMTABLE_ROWS = 16_384
+# Checkpoint saves make small segments of uneven sizes; past this many, merge anyway.
 MAX_SEGMENTS = 12
 ID_BYTES = 12  # article ids are 24 hex digits
 
@@ -298,6 +301,8 @@ class DedupIndex:
         for key in store.list(SEGMENT_PREFIX):
             if key not in live:
                 store.delete(key)
+        if store.exists(LEGACY_KEY):  # migrated into the segments just written
+            store.delete(LEGACY_KEY)
         self.manifest = live
         self.dirty = False
 

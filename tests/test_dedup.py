@@ -264,7 +264,9 @@ def test_first_cut_json_index_is_migrated(tmp_path: Path) -> None:
     copy = art("https://example.org/copy", "first text", "raw/2#0")
     assert index.decide(copy) is Verdict.DUPLICATE and copy.duplicate_of == old.id
     index.save(store)
-    assert store.exists(dedup.MANIFEST_KEY)
+    assert store.exists(dedup.MANIFEST_KEY) and not store.exists(dedup.LEGACY_KEY)
+    index = DedupIndex.load(store)
+    assert index.decide(art(old.canonical_url, "first text", "raw/1.warc.gz#0")) is Verdict.REPLAY
 
 
 def test_ids_ending_in_zero_bytes_survive_the_segments(tmp_path: Path) -> None:
