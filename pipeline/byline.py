@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator
 from lxml.html import HtmlElement
 
 from pipeline.normalise import (
+    _ORG_WORDS,
     _squash,
     _wordset,
     clean_authors,
@@ -27,7 +28,11 @@ from pipeline.normalise import (
 )
 
 # Containers whose names are never the article's author.
-_EXCLUDED = re.compile(r"comment|respond|reply|footer|sidebar|widget|related|nav|menu", re.I)
+# Matched at the start of a class/id token ("comments-area", "nav_main"), not inside one:
+# utility-class frameworks produce tokens like "max-w-[--content-navigation-width]".
+_EXCLUDED = re.compile(
+    r"(?:^|\s)(?:comment|respond|reply|footer|sidebar|widget|related|nav|menu)", re.I
+)
 _EXCLUDED_TAGS = frozenset({"nav", "footer", "aside", "script", "style", "noscript", "form"})
 
 _AUTHOR_LINKS = (
@@ -50,7 +55,10 @@ _LABELLED = re.compile(
     re.I,
 )
 _MAX_CHARS = 60
-_LABEL_TAGS = ("p", "span", "div", "li", "small", "strong", "em", "b", "dd", "dt", "address", "td")
+_LABEL_TAGS = (
+    *("p", "span", "div", "li", "small", "strong", "em", "b", "dd", "dt", "address", "td"),
+    *("h2", "h3", "h4", "h5", "h6"),
+)
 _SCAN_LIMIT = 40
 # A person's name as bylines print it: two to four capitalised words ("Jean-Luc Aufranc",
 # "Mary O'Neil", "A. J. Neal", "Ludwig van Beethoven" with its lower-case particle).
@@ -65,6 +73,8 @@ def _person_like(name: str) -> bool:
     return (
         all(_NAME_WORD.match(w) and (w[0].isupper() or w.casefold() in _PARTICLES) for w in words)
         and words[0][0].isupper()
+        # "West Bell Dental Care", "Harbour Media Group": capitalised, but not a person
+        and not any(w.casefold() in _ORG_WORDS for w in words)
     )
 
 

@@ -402,6 +402,7 @@ _ORG_WORDS = _wordset(
     technologies tech global international association society council center centre club
     official blog channel store shop review reviews guide travel photography trust charity
     fund museum library church federation union alliance coalition project initiative committee
+    dental care law firm realty insurance
     """
 )
 _NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_'’.-]*(?:['’.-][^\W\d_]+)*\.?$")
