@@ -670,6 +670,20 @@ def _visible_headline(
     return "", None
 
 
+def _drop_pipe_suffix(title: str) -> str:
+    """"Story | Brand" -> "Story" for metadata titles whose brand the page does not name.
+
+    Only the pipe: in search titles it separates the brand or section ("| Opinion", "| Top 19
+    Companies"), while a dash or colon often joins two halves of one headline. A segment is
+    dropped when it is short (a name, not a clause) and leaves a headline of 3+ words."""
+    while " | " in title:
+        head, tail = title.rsplit(" | ", 1)
+        if len(tail.split()) > 4 or len(tail) > 30 or len(head.split()) < 3:
+            break
+        title = head
+    return title
+
+
 def candidates_signal(
     candidates: list[Sourced[str]], title: str, site_names: list[str | None]
 ) -> str | None:
@@ -791,6 +805,7 @@ def article_from_page(
     title, title_signal = _visible_headline(meta, title_candidates, site_names)
     if not title:
         title, title_signal = _choose_title(title_candidates, site_names)
+    title = _drop_pipe_suffix(title)
     if not title:
         from trafilatura.metadata import extract_title
 

@@ -542,3 +542,17 @@ def test_structure_prune_removes_labelled_furniture_but_not_the_story() -> None:
         assert gone not in text
     assert "A shared quote stays" in text
     assert "the report" in text  # a sentence with links is not a link row
+
+
+def test_an_unknown_brand_after_a_pipe_is_dropped_from_the_title() -> None:
+    from pipeline.extract import _drop_pipe_suffix
+
+    assert _drop_pipe_suffix("How to fix a bike chain | Wheelwright") == "How to fix a bike chain"
+    assert _drop_pipe_suffix("Night trains return | Opinion | The Courier Weekly") == (
+        "Night trains return"
+    )
+    # a clause after the pipe, or a headline too short without it, stays
+    assert _drop_pipe_suffix("Ferries | what the new timetable means for commuters") == (
+        "Ferries | what the new timetable means for commuters"
+    )
+    assert _drop_pipe_suffix("Budget 2025 | Live") == "Budget 2025 | Live"
