@@ -132,33 +132,31 @@ def _without_site(name: str, keys: set[str]) -> str:
     return name
 
 
-def _names(raw: str, site_names: Iterable[str | None], strict: bool) -> list[str]:
+def _names(raw: str, site_names: Iterable[str | None]) -> list[str]:
+    # Every candidate must read as a full name: even an archive link can be a menu entry
+    # ("Our Authors"), and a class called "author" can hold a role or a date.
     keys = site_name_keys(site_names)
     names = [_without_site(n, keys) for n in clean_authors([raw], site_names)]
-    if strict:
-        names = [n for n in names if _person_like(n)]
-    return names
+    return [n for n in names if _person_like(n)]
 
 
-def _candidates(tree: HtmlElement) -> Iterator[tuple[str, bool]]:
-    """(raw text, whether it must look like a full name) in order of reliability."""
+def _candidates(tree: HtmlElement) -> Iterator[str]:
+    """Raw byline texts, most reliable first."""
     for el in tree.xpath(_AUTHOR_LINKS)[:_SCAN_LIMIT]:
         text = _short_text(el)
         if text and not _excluded(el):
-            # An archive link is explicit, but menus link "/authors/" too: still a name check.
-            yield text, True
+            yield text
     for el in tree.xpath(_AUTHOR_CLASSES)[:_SCAN_LIMIT]:
         marker = f"{el.get('class') or ''} {el.get('id') or ''}"
         if _NOT_NAME_CLASS.search(marker.replace("author", "").replace("Author", "")):
             continue
         text = _short_text(el)
         if text and not _excluded(el):
-            yield text, True
-    for el in _labels(tree):
-        yield el
+            yield text
+    yield from _labels(tree)
 
 
-def _labels(tree: HtmlElement) -> Iterator[tuple[str, bool]]:
+def _labels(tree: HtmlElement) -> Iterator[str]:
     """A "Written by" label and the name next to it, or "By Jane Doe" in one element."""
     seen = 0
     for el in tree.iter(_LABEL_TAGS):
@@ -175,12 +173,12 @@ def _labels(tree: HtmlElement) -> Iterator[tuple[str, bool]]:
             else:
                 continue
             if not _excluded(el):
-                yield text, True
+                yield text
         elif (m := _LABELLED.match(own)) and not _excluded(el):
             # "Posted on May 3, 2024 by Jane Doe": the name is what follows "by".
             seen += 1
             full = _LABELLED.match(_short_text(el) or own)
-            yield "By " + (full or m)["name"], True
+            yield "By " + (full or m)["name"]
         if seen >= _SCAN_LIMIT:
             return
 
@@ -188,8 +186,8 @@ def _labels(tree: HtmlElement) -> Iterator[tuple[str, bool]]:
 def find_byline(tree: HtmlElement, site_names: Iterable[str | None] = ()) -> list[str]:
     """Person names from the page's visible byline, or [] when it shows none."""
     site_names = list(site_names)
-    for raw, strict in _candidates(tree):
-        names = _names(raw, site_names, strict)
+    for raw in _candidates(tree):
+        names = _names(raw, site_names)
         if names:
             return names
     return []
