@@ -32,6 +32,7 @@ from typing import Any
 from warcio.exceptions import ArchiveLoadFailed
 
 from pipeline.extract import MAX_BYTES, NoArticle, article_from_page, load_page
+from pipeline.pool import default_workers
 from pipeline.raw import iter_captures
 from pipeline.urls import host_of
 
@@ -180,13 +181,6 @@ def extract_saved(page: SavedPage) -> dict[str, Any]:
     return {"input": page.input, **record}
 
 
-def _default_workers() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
-
-
 def iter_saved_pages(
     paths: Iterable[str | os.PathLike[str]],
     url: str | None = None,
@@ -204,7 +198,7 @@ def iter_saved_pages(
         head.append(page)
         if len(head) > HANDFUL:
             break
-    n_workers = _default_workers() if workers is None else max(1, workers)
+    n_workers = default_workers() if workers is None else max(1, workers)
     if len(head) <= HANDFUL or n_workers == 1:
         for page in itertools.chain(head, pages):
             yield page.input, extract_saved(page)
