@@ -56,7 +56,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from pipeline.coverage import PageTracker, SiteCoverage, day_of
 from pipeline.process import Batch, ProcessResult, process_batches
-from pipeline.raw import KIND_ARTICLE, Capture
+from pipeline.raw import KIND_ARTICLE, Capture, http_parts
 from pipeline.sites import Site
 from pipeline.wayback import MAX_BODY, HTTPClient, Refused
 from storage import KeyNotFound, Store
@@ -550,14 +550,7 @@ class WarcFileReader:
         if not site.is_article_url(url):
             cov.skip("not article URLs")
             return None
-        status = 200
-        content_type = None
-        headers: dict[str, str] = {}
-        if rec.http_headers is not None:
-            code = rec.http_headers.get_statuscode()
-            status = int(code) if code and code.isdigit() else 0
-            content_type = rec.http_headers.get_header("Content-Type")
-            headers = {k.lower(): v for k, v in rec.http_headers.headers}
+        status, content_type, headers = http_parts(rec)
         if not 200 <= status < 300:
             cov.skip(f"HTTP {status}")
             return None

@@ -61,6 +61,17 @@ def _warc_date_to_iso(value: str | None) -> str:
     return base + "Z"
 
 
+def http_parts(record: Any) -> tuple[int, str | None, dict[str, str]]:
+    """Status, Content-Type and lower-cased headers of a warcio record (200 and none when the
+    record carries no HTTP headers)."""
+    if record.http_headers is None:
+        return 200, None, {}
+    code = record.http_headers.get_statuscode()
+    status = int(code) if code and code.isdigit() else 0
+    headers = {k.lower(): v for k, v in record.http_headers.headers}
+    return status, record.http_headers.get_header("Content-Type"), headers
+
+
 def iter_captures(stream: IO[bytes], key: str) -> Iterator[Capture]:
     """Responses in a WARC stream, in file order. Raises warcio's errors on a corrupt file, and
     ValueError on a truncated record."""
@@ -70,15 +81,8 @@ def iter_captures(stream: IO[bytes], key: str) -> Iterator[Capture]:
             continue
         wh = record.rec_headers
         url = wh.get_header("WARC-Target-URI") or ""
-        status = 200
-        content_type: str | None = None
-        headers: dict[str, str] = {}
-        if record.http_headers is not None:
-            code = record.http_headers.get_statuscode()
-            status = int(code) if code and code.isdigit() else 0
-            content_type = record.http_headers.get_header("Content-Type")
-            headers = {k.lower(): v for k, v in record.http_headers.headers}
-        elif record.rec_type == "resource":
+        status, content_type, headers = http_parts(record)
+        if record.http_headers is None and record.rec_type == "resource":
             content_type = wh.get_header("Content-Type")
         body = record.content_stream().read()
         # warcio hands back a short body, without a word, for a record cut off by the end of
