@@ -29,14 +29,23 @@ def _alive_here(holder: dict[str, object]) -> bool | None:
 
 
 def pid_alive(pid: int) -> bool:
-    """Whether process `pid` exists on this host (one we may not signal still exists)."""
+    """Whether process `pid` runs on this host (one we may not signal still exists).
+
+    A zombie counts as dead: a killed process whose parent died too may wait a long time to be
+    reaped (in a container, PID 1 often never reaps), yet it will never write again.
+    """
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+            state = fh.read().rsplit(") ", 1)[1][:1]
+    except (OSError, IndexError):
+        return True  # no /proc (not Linux): the signal check is all we have
+    return state not in ("Z", "X")
 
 
 def _stale(holder: dict[str, object]) -> bool:
