@@ -93,6 +93,21 @@ def demo_sites(demo, tmp_path: Path) -> Path:
     return demo.write_sites_file(tmp_path / "sites.yaml")
 
 
+@pytest.fixture(scope="module")
+def demo_server():
+    """The demo sites, edition 1, once per module: for tests that leave the edition alone
+    (they may reset() the request log)."""
+    from pipeline.demo.server import DemoServer
+
+    with DemoServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def sites_file(demo_server, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return demo_server.write_sites_file(tmp_path_factory.mktemp("sites") / "sites.yaml")
+
+
 def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 300,
             cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """Run the installed `newsmill` command as a user would."""

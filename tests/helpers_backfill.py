@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import urllib.request
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
@@ -13,21 +11,6 @@ import pytest
 
 from pipeline.demo.server import DemoServer
 from storage import open_store
-
-
-@pytest.fixture(scope="module")
-def demo_mod() -> Iterator[DemoServer]:
-    """The demo sites once per module: the tests only read their (fixed) pages."""
-    server = DemoServer(edition=1).start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="module")
-def sites_file(demo_mod: DemoServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return demo_mod.write_sites_file(tmp_path_factory.mktemp("sites") / "sites.yaml")
 
 
 @pytest.fixture(autouse=True)

@@ -27,8 +27,6 @@ from storage import open_store
 FROM, TO = "2019-02-01", "2019-08-31"
 
 # Shared fixtures (pytest finds them by name in this module).
-demo_mod = helpers_backfill.demo_mod
-sites_file = helpers_backfill.sites_file
 _one_worker = helpers_backfill._one_worker
 
 
@@ -115,17 +113,17 @@ def run(sites: Path, store: str, warcs: list[str], **kw: Any) -> jobs.RunReport:
 
 @pytest.mark.parametrize("gz", [True, False], ids=["gzip-per-record", "plain"])
 def test_local_warc_ingests_exactly_the_range_and_rerun_adds_nothing(
-    demo_mod: DemoServer, sites_file: Path, tmp_path: Path, gz: bool
+    demo_server: DemoServer, sites_file: Path, tmp_path: Path, gz: bool
 ) -> None:
     warc = tmp_path / ("cc-news.warc.gz" if gz else "cc-news.warc")
-    write_warc(warc, demo_mod, gz=gz)
+    write_warc(warc, demo_server, gz=gz)
     store = str(tmp_path / "store")
     report = run(sites_file, store, [str(warc)])
     assert report.ok, report.failures
 
     rows = article_rows(store)
-    assert {r["canonical_url"] for r in rows} == expected_urls(demo_mod)
-    assert len(rows) == len(expected_urls(demo_mod))
+    assert {r["canonical_url"] for r in rows} == expected_urls(demo_server)
+    assert len(rows) == len(expected_urls(demo_server))
     assert {r["source"] for r in rows} == {"backfill-warc"}
     assert {r["site"] for r in rows} == {"gazette"}
     for r in rows:
@@ -162,12 +160,12 @@ def test_local_warc_ingests_exactly_the_range_and_rerun_adds_nothing(
 
 
 def test_interrupted_backfill_resumes_from_the_first_slice_not_done(
-    demo_mod: DemoServer, sites_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    demo_server: DemoServer, sites_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from pipeline import backfill_warc
 
     warc = tmp_path / "slices.warc.gz"
-    write_warc(warc, demo_mod, gz=True, truncate=False)
+    write_warc(warc, demo_server, gz=True, truncate=False)
     store = str(tmp_path / "store")
     # Slices of 3 records, one lease per slice; the run dies when taking the third lease.
     monkeypatch.setattr(backfill_warc, "SLICE_RECORDS", 3)
@@ -193,15 +191,15 @@ def test_interrupted_backfill_resumes_from_the_first_slice_not_done(
     (info,) = report.coverage["gazette"]["files"]
     assert info["slices_skipped"] == 2 and info["complete"]
     rows = article_rows(store)
-    assert {r["canonical_url"] for r in rows} == expected_urls(demo_mod)
+    assert {r["canonical_url"] for r in rows} == expected_urls(demo_server)
     assert len(rows) == len({r["id"] for r in rows})
 
 
 def test_warc_on_s3_via_the_cli_with_coverage(
-    demo_mod: DemoServer, sites_file: Path, tmp_path: Path, s3_uri: str
+    demo_server: DemoServer, sites_file: Path, tmp_path: Path, s3_uri: str
 ) -> None:
     warc = tmp_path / "cc.warc.gz"
-    write_warc(warc, demo_mod, gz=True)
+    write_warc(warc, demo_server, gz=True)
     bucket = s3_uri[len("s3://"):].split("/")[0]
     s3 = boto3.client("s3")
     s3.upload_file(str(warc), bucket, "cc-news/2019/05/cc.warc.gz")
@@ -217,7 +215,7 @@ def test_warc_on_s3_via_the_cli_with_coverage(
     assert "coverage gazette 2019-02-01..2019-08-31" in proc.stdout
     assert "2019-03 " in proc.stdout and "<- none found" in proc.stdout
     rows = article_rows(s3_uri)
-    assert {r["canonical_url"] for r in rows} == expected_urls(demo_mod)
+    assert {r["canonical_url"] for r in rows} == expected_urls(demo_server)
     assert {r["raw_ref"].rpartition("#")[0] for r in rows} == {
         f"s3://{bucket}/cc-news/2019/05/cc.warc.gz"}
 
@@ -258,10 +256,10 @@ class _RangeHandler(BaseHTTPRequestHandler):
 
 
 def test_warc_over_http_resumes_a_dropped_connection(
-    demo_mod: DemoServer, sites_file: Path, tmp_path: Path
+    demo_server: DemoServer, sites_file: Path, tmp_path: Path
 ) -> None:
     warc = tmp_path / "cc.warc.gz"
-    write_warc(warc, demo_mod, gz=True, truncate=False)
+    write_warc(warc, demo_server, gz=True, truncate=False)
     _RangeHandler.data = warc.read_bytes()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _RangeHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -271,7 +269,7 @@ def test_warc_over_http_resumes_a_dropped_connection(
         report = run(sites_file, store, [url])
         assert report.ok, report.failures
         assert _RangeHandler.dropped
-        assert {r["canonical_url"] for r in article_rows(store)} == expected_urls(demo_mod)
+        assert {r["canonical_url"] for r in article_rows(store)} == expected_urls(demo_server)
     finally:
         server.shutdown()
         server.server_close()
@@ -290,38 +288,38 @@ def write_arc(path: Path, demo: DemoServer) -> None:
     path.write_bytes(b"".join(gzip.compress(m) for m in members))
 
 
-def test_arc_file(demo_mod: DemoServer, sites_file: Path, tmp_path: Path) -> None:
+def test_arc_file(demo_server: DemoServer, sites_file: Path, tmp_path: Path) -> None:
     arc = tmp_path / "old-crawl.arc.gz"
-    write_arc(arc, demo_mod)
+    write_arc(arc, demo_server)
     store = str(tmp_path / "store")
     report = run(sites_file, store, [str(arc)])
     assert report.ok, report.failures
-    assert {r["canonical_url"] for r in article_rows(store)} == expected_urls(demo_mod)
+    assert {r["canonical_url"] for r in article_rows(store)} == expected_urls(demo_server)
     assert report.coverage["gazette"]["out_of_range"] == 2
 
 
 def test_local_listing_resolves_entries_like_common_crawl(
-    demo_mod: DemoServer, sites_file: Path, tmp_path: Path
+    demo_server: DemoServer, sites_file: Path, tmp_path: Path
 ) -> None:
     # A mirror of the bucket: the listing names files from the root of the mirror.
     month = tmp_path / "mirror" / "crawl-data" / "CC-NEWS" / "2019" / "05"
     month.mkdir(parents=True)
-    write_warc(month / "CC-NEWS-1.warc.gz", demo_mod, gz=True, truncate=False)
+    write_warc(month / "CC-NEWS-1.warc.gz", demo_server, gz=True, truncate=False)
     listing = month / "warc.paths.gz"
     listing.write_bytes(gzip.compress(b"crawl-data/CC-NEWS/2019/05/CC-NEWS-1.warc.gz\n"))
     store = str(tmp_path / "store")
     report = run(sites_file, store, [str(listing)])
     assert report.ok, report.failures
-    assert {r["canonical_url"] for r in article_rows(store)} == expected_urls(demo_mod)
+    assert {r["canonical_url"] for r in article_rows(store)} == expected_urls(demo_server)
     (info,) = report.coverage["gazette"]["files"]
     assert info["file"] == str(month / "CC-NEWS-1.warc.gz")
 
 
 def test_a_second_range_over_the_same_file_keeps_the_first_ranges_records(
-    demo_mod: DemoServer, sites_file: Path, tmp_path: Path
+    demo_server: DemoServer, sites_file: Path, tmp_path: Path
 ) -> None:
     warc = tmp_path / "cc.warc.gz"
-    write_warc(warc, demo_mod, gz=True, truncate=False)
+    write_warc(warc, demo_server, gz=True, truncate=False)
     store = str(tmp_path / "store")
     assert run(sites_file, store, [str(warc)]).ok  # 2019-02-01..2019-08-31
     later = jobs.backfill(str(sites_file), store, site="gazette",
@@ -332,5 +330,5 @@ def test_a_second_range_over_the_same_file_keeps_the_first_ranges_records(
     assert later.coverage["gazette"]["totals"]["ingested"] == 1
     rows = article_rows(store)
     assert {r["canonical_url"] for r in rows} == (
-        expected_urls(demo_mod) | in_range_archive(demo_mod, "2019-01-01", "2019-01-31"))
+        expected_urls(demo_server) | in_range_archive(demo_server, "2019-01-01", "2019-01-31"))
     assert len(rows) == len({r["id"] for r in rows})

@@ -9,7 +9,6 @@ from __future__ import annotations
 import collections
 import dataclasses
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -51,17 +50,6 @@ def _crawl(server: DemoServer, sites: Path, store: Store, run_id: str, **kw: obj
     server.reset()
     result = run_crawl(str(sites), None, store.uri, run_id, **kw)  # type: ignore[arg-type]
     return Run(result, server.requests, captures(store, result.raw_keys))
-
-
-@pytest.fixture(scope="module")
-def demo_server() -> Iterator[DemoServer]:
-    with DemoServer() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def sites_file(demo_server: DemoServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return demo_server.write_sites_file(tmp_path_factory.mktemp("sites") / "sites.yaml")
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ from datetime import date
 from pathlib import Path
 
 import boto3
-import helpers_backfill
 import pytest
 from fake_wayback import FakeWayback
 from helpers_backfill import in_range_archive
@@ -25,14 +24,12 @@ pytestmark = pytest.mark.timeout(900)
 FROM, TO = "2019-02-01", "2019-08-31"
 
 # Shared fixtures (pytest finds them by name in this module).
-demo_mod = helpers_backfill.demo_mod
-sites_file = helpers_backfill.sites_file
 __all__ = ["airflow_home"]
 
 
 @pytest.fixture
-def fake(demo_mod: DemoServer) -> Iterator[FakeWayback]:
-    server = FakeWayback(wayback_captures(demo_mod)).start()
+def fake(demo_server: DemoServer) -> Iterator[FakeWayback]:
+    server = FakeWayback(wayback_captures(demo_server)).start()
     try:
         yield server
     finally:
@@ -40,15 +37,15 @@ def fake(demo_mod: DemoServer) -> Iterator[FakeWayback]:
 
 
 def test_backfill_dag_with_warc_and_wayback_sources(
-    airflow_home: Path, demo_mod: DemoServer, sites_file: Path, moto_endpoint: str,
+    airflow_home: Path, demo_server: DemoServer, sites_file: Path, moto_endpoint: str,
     fake: FakeWayback, tmp_path: Path,
 ) -> None:
-    wanted = in_range_archive(demo_mod, FROM, TO)
+    wanted = in_range_archive(demo_server, FROM, TO)
 
     # --- warc: one file on S3, one mapped chunk -------------------------------------------
     store, bucket = new_store(moto_endpoint)
     warc = tmp_path / "cc.warc.gz"
-    write_warc(warc, demo_mod, gz=True)
+    write_warc(warc, demo_server, gz=True)
     boto3.client("s3", endpoint_url=moto_endpoint, aws_access_key_id=KEY_ID,
                  aws_secret_access_key=SECRET, region_name="us-east-1").upload_file(
         str(warc), bucket.bucket, "warcs/cc.warc.gz")

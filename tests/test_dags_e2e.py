@@ -19,7 +19,6 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -195,22 +194,8 @@ def new_store(endpoint: str) -> tuple[str, Bucket]:
 # --- the demo sites ---------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def demo() -> Iterator[DemoServer]:
-    server = DemoServer(edition=1).start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="module")
-def demo_sites(demo: DemoServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return demo.write_sites_file(tmp_path_factory.mktemp("sites") / "sites.yaml")
-
-
-def expected_current(demo: DemoServer) -> list[Any]:
-    return [a for a in demo.catalogue() if not a.archive and a.edition == 1]
+def expected_current(demo_server: DemoServer) -> list[Any]:
+    return [a for a in demo_server.catalogue() if not a.archive and a.edition == 1]
 
 
 def assert_published_once(rows: list[dict[str, Any]], expected: list[Any]) -> None:
@@ -235,18 +220,18 @@ def assert_published_once(rows: list[dict[str, Any]], expected: list[Any]) -> No
 
 @pytest.fixture(scope="module")
 def crawled(
-    airflow_home: Path, demo: DemoServer, demo_sites: Path, s3: str
+    airflow_home: Path, demo_server: DemoServer, sites_file: Path, s3: str
 ) -> tuple[Airflow, Bucket, DagRun, DagRun]:
     """One scheduled-style crawl run and the dump run it triggers, into a fresh bucket."""
     store, bucket = new_store(s3)
-    airflow = Airflow(airflow_home, demo_sites, store, s3)
+    airflow = Airflow(airflow_home, sites_file, store, s3)
     crawl = airflow.test("newsmill_crawl")
     dump = airflow.test("newsmill_dump")
     return airflow, bucket, crawl, dump
 
 
 def test_crawl_then_dump_publishes_every_article_once(
-    crawled: tuple[Airflow, Bucket, DagRun, DagRun], demo: DemoServer
+    crawled: tuple[Airflow, Bucket, DagRun, DagRun], demo_server: DemoServer
 ) -> None:
     _, bucket, crawl, dump = crawled
     assert crawl.state == "success", crawl.explain()
@@ -266,7 +251,7 @@ def test_crawl_then_dump_publishes_every_article_once(
         f"dumps/date={today()}/{name}"
         for name in ("articles.jsonl.gz", "articles.parquet", "manifest.json")
     ]
-    assert_published_once(bucket.dump_rows(today()), expected_current(demo))
+    assert_published_once(bucket.dump_rows(today()), expected_current(demo_server))
     # The crawl really went through the store: raw WARC for both sites.
     raw = bucket.keys("raw/")
     assert any(k.startswith("raw/site=gazette/") for k in raw)
@@ -274,7 +259,7 @@ def test_crawl_then_dump_publishes_every_article_once(
 
 
 def test_reextract_republishes_same_ids_with_the_new_extractor(
-    crawled: tuple[Airflow, Bucket, DagRun, DagRun], demo: DemoServer
+    crawled: tuple[Airflow, Bucket, DagRun, DagRun], demo_server: DemoServer
 ) -> None:
     airflow, bucket, crawl, _ = crawled
     assert crawl.state == "success", crawl.explain()
@@ -294,16 +279,17 @@ def test_reextract_republishes_same_ids_with_the_new_extractor(
         assert row["extractor"] != before[row_id]["extractor"], row["canonical_url"]
         assert "precision" in row["extractor"], row["extractor"]
         assert row["canonical_url"] == before[row_id]["canonical_url"]
-    assert_published_once(list(after.values()), expected_current(demo))
+    assert_published_once(list(after.values()), expected_current(demo_server))
 
 
 # --- backfill -----------------------------------------------------------------------------------
 
 
 def test_backfill_ingests_exactly_the_archive_range_and_reruns_skip_done_chunks(
-    airflow_home: Path, demo: DemoServer, demo_sites: Path, s3: str
+    airflow_home: Path, demo_server: DemoServer, sites_file: Path, s3: str
 ) -> None:
-    archive = sorted((e for e in demo.catalogue() if e.archive), key=lambda e: e.published_at)
+    archive = sorted((e for e in demo_server.catalogue() if e.archive),
+                     key=lambda e: e.published_at)
     assert len(archive) >= 3
     first, last = archive[1].published_at[:10], archive[-2].published_at[:10]
     wanted = {e.canonical_url for e in archive if first <= e.published_at[:10] <= last}
@@ -314,7 +300,7 @@ def test_backfill_ingests_exactly_the_archive_range_and_reruns_skip_done_chunks(
             "chunk_days": max(1, math.ceil(span / 2))}
 
     store, bucket = new_store(s3)
-    airflow = Airflow(airflow_home, demo_sites, store, s3)
+    airflow = Airflow(airflow_home, sites_file, store, s3)
     run = airflow.test("newsmill_backfill", conf)
     assert run.state == "success", run.explain()
     chunks = run.mapped_states("backfill_chunk")
@@ -328,12 +314,12 @@ def test_backfill_ingests_exactly_the_archive_range_and_reruns_skip_done_chunks(
     assert len(bucket.keys("state/backfill/gazette/")) == 2
 
     # The same backfill again: every chunk is found done and nothing is fetched.
-    demo.reset()
+    demo_server.reset()
     again = airflow.test("newsmill_backfill", conf)
     assert again.state == "success", again.explain()
     assert all(o["skipped"] for o in again.xcoms("backfill_chunk", "outcome"))
     article_paths = {"/" + url.split("/", 3)[3] for url in wanted}
-    assert not any(r.path in article_paths for r in demo.requests)
+    assert not any(r.path in article_paths for r in demo_server.requests)
     assert {r["canonical_url"] for r in bucket.article_rows()} == wanted
 
 
@@ -341,11 +327,11 @@ def test_backfill_ingests_exactly_the_archive_range_and_reruns_skip_done_chunks(
 
 
 def test_a_failing_site_fails_only_its_task_and_the_others_are_published(
-    airflow_home: Path, demo: DemoServer, demo_sites: Path, s3: str, tmp_path: Path
+    airflow_home: Path, demo_server: DemoServer, sites_file: Path, s3: str, tmp_path: Path
 ) -> None:
     # A third site on a loopback address where nothing listens: every request is refused.
     dead_port = free_port("127.0.0.1")
-    data = yaml.safe_load(demo_sites.read_text())
+    data = yaml.safe_load(sites_file.read_text())
     data["sites"].append({
         "name": "deadsite",
         "domains": ["127.0.0.1"],
@@ -372,14 +358,14 @@ def test_a_failing_site_fails_only_its_task_and_the_others_are_published(
     (event,) = crawl.result["asset_events"]
     dump = airflow.test("newsmill_dump", {"dates": event["extra"]["dates"]})
     assert dump.state == "success", dump.explain()
-    assert_published_once(bucket.dump_rows(today()), expected_current(demo))
+    assert_published_once(bucket.dump_rows(today()), expected_current(demo_server))
 
 
 # --- the operator's shell -----------------------------------------------------------------------
 
 
 def test_airflow_dags_test_works_with_only_the_documented_environment(
-    demo: DemoServer, demo_sites: Path, tmp_path: Path
+    demo_server: DemoServer, sites_file: Path, tmp_path: Path
 ) -> None:
     """`airflow db migrate` + `airflow dags test newsmill_crawl`, as docs/airflow.md has it:
     a shell with only the documented variables, a local-folder store, a fresh AIRFLOW_HOME."""
@@ -391,7 +377,7 @@ def test_airflow_dags_test_works_with_only_the_documented_environment(
         "AIRFLOW_HOME": str(tmp_path / "airflow"),
         "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW_VAR_NEWSMILL_SITES": str(demo_sites),
+        "AIRFLOW_VAR_NEWSMILL_SITES": str(sites_file),
         "AIRFLOW_VAR_NEWSMILL_STORE": str(store),
     }
     for name in env:

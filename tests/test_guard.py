@@ -16,12 +16,6 @@ from spiders.middlewares import NetworkGuardMiddleware
 from storage import open_store
 
 
-@pytest.fixture(scope="module")
-def demo_server() -> Iterator[DemoServer]:
-    with DemoServer() as server:
-        yield server
-
-
 def test_private_network_refused_without_allow(demo_server: DemoServer, tmp_path: Path) -> None:
     sites = demo_server.write_sites_file(tmp_path / "sites.yaml")
     data = yaml.safe_load(sites.read_text())

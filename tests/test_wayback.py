@@ -24,8 +24,6 @@ from storage import open_store
 FROM, TO = "2019-02-01", "2019-08-31"
 
 # Shared fixtures (pytest finds them by name in this module).
-demo_mod = helpers_backfill.demo_mod
-sites_file = helpers_backfill.sites_file
 _one_worker = helpers_backfill._one_worker
 
 
@@ -60,8 +58,8 @@ def wayback_captures(demo: DemoServer) -> list[Capture]:
 
 
 @pytest.fixture
-def fake(demo_mod: DemoServer) -> Iterator[FakeWayback]:
-    server = FakeWayback(wayback_captures(demo_mod)).start()
+def fake(demo_server: DemoServer) -> Iterator[FakeWayback]:
+    server = FakeWayback(wayback_captures(demo_server)).start()
     try:
         yield server
     finally:
@@ -79,15 +77,15 @@ def backfill(sites: Path, store: str, fake: FakeWayback) -> jobs.RunReport:
 
 
 def test_wayback_backfill_ingests_the_range_reports_failures_and_coverage(
-    demo_mod: DemoServer, sites_file: Path, fake: FakeWayback, tmp_path: Path
+    demo_server: DemoServer, sites_file: Path, fake: FakeWayback, tmp_path: Path
 ) -> None:
     store = str(tmp_path / "store")
     report = backfill(sites_file, store, fake)
     assert report.ok, report.failures
 
     rows = article_rows(store)
-    assert {r["canonical_url"] for r in rows} == expected(demo_mod)
-    assert len(rows) == len(expected(demo_mod))
+    assert {r["canonical_url"] for r in rows} == expected(demo_server)
+    assert len(rows) == len(expected(demo_server))
     assert {r["source"] for r in rows} == {"backfill-wayback"}
     assert all(r["raw_ref"].startswith("raw/site=gazette/") for r in rows)
 
@@ -100,7 +98,7 @@ def test_wayback_backfill_ingests_the_range_reports_failures_and_coverage(
     # Only article captures were replayed, in the id_ form; the flaky one twice.
     replays = fake.replay_requests()
     assert all("id_/" in r for r in replays)
-    assert not any(r.endswith(demo_mod.base_url("gazette") + "/") for r in replays)
+    assert not any(r.endswith(demo_server.base_url("gazette") + "/") for r in replays)
 
     # Archived to raw/ as request + response pairs with the original URL as the target.
     store_ = open_store(store)
@@ -113,7 +111,7 @@ def test_wayback_backfill_ingests_the_range_reports_failures_and_coverage(
         assert r.rec_headers.get_header("Newsmill-Source") == "backfill-wayback"
         assert r.rec_headers.get_header("Newsmill-Kind") == "article"
         assert r.rec_headers.get_header("WARC-Target-URI").startswith(
-            demo_mod.base_url("gazette"))
+            demo_server.base_url("gazette"))
         assert "id_/" in r.rec_headers.get_header("Newsmill-Replay-URL")
 
     cov = report.coverage["gazette"]
@@ -143,7 +141,7 @@ def test_wayback_backfill_ingests_the_range_reports_failures_and_coverage(
 
 
 def test_cli_prints_coverage_and_uses_the_env_urls(
-    demo_mod: DemoServer, sites_file: Path, fake: FakeWayback, tmp_path: Path
+    demo_server: DemoServer, sites_file: Path, fake: FakeWayback, tmp_path: Path
 ) -> None:
     proc = run_cli("backfill", "--sites", str(sites_file), "--store", str(tmp_path / "s"),
                    "--site", "gazette", "--from", FROM, "--to", TO, "--source", "wayback",
@@ -158,10 +156,10 @@ def test_cli_prints_coverage_and_uses_the_env_urls(
 
 
 def test_network_guard_refuses_the_archive_on_a_private_address(
-    demo_mod: DemoServer, fake: FakeWayback, tmp_path: Path
+    demo_server: DemoServer, fake: FakeWayback, tmp_path: Path
 ) -> None:
     sites = tmp_path / "sites.yaml"
-    text = demo_mod.write_sites_file(tmp_path / "in.yaml").read_text()
+    text = demo_server.write_sites_file(tmp_path / "in.yaml").read_text()
     # Only the demo hosts' addresses allowed: the fake archive on 127.0.0.1 is not.
     sites.write_text(text.replace("['127.0.0.0/8']", "['127.0.0.2/32']"))
     report = backfill(sites, str(tmp_path / "store"), fake)
@@ -182,9 +180,9 @@ def test_cdx_json_parsing() -> None:
 
 
 def test_the_sites_delay_spaces_requests_to_the_archive(
-    demo_mod: DemoServer, fake: FakeWayback, tmp_path: Path
+    demo_server: DemoServer, fake: FakeWayback, tmp_path: Path
 ) -> None:
-    text = demo_mod.write_sites_file(tmp_path / "in.yaml").read_text()
+    text = demo_server.write_sites_file(tmp_path / "in.yaml").read_text()
     sites = tmp_path / "sites.yaml"
     sites.write_text(text.replace("delay: 0.0", "delay: 0.25"))
     report = backfill(sites, str(tmp_path / "store"), fake)
