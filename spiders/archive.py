@@ -162,10 +162,7 @@ class WarcArchiveMiddleware:
         settings = crawler.settings
         if not settings.getbool(S.ARCHIVE_ENABLED, True):
             raise NotConfigured("archive disabled")
-        site = settings.get(S.SITE)
-        uri = settings.get(S.STORE_URI)
-        if site is None or not uri:
-            raise NotConfigured(f"{S.SITE} and {S.STORE_URI} are needed to archive")
+        site, uri = S.site_and_store(settings, "to archive")
         o = cls(crawler, site, open_store(uri))
         crawler.signals.connect(o.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(o.spider_closed, signal=signals.spider_closed)

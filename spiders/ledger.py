@@ -117,10 +117,7 @@ class LedgerExtension:
         settings = crawler.settings
         if not settings.getbool(S.LEDGER_ENABLED, True):
             raise NotConfigured("ledger disabled")
-        site = settings.get(S.SITE)
-        uri = settings.get(S.STORE_URI)
-        if site is None or not uri:
-            raise NotConfigured(f"{S.SITE} and {S.STORE_URI} are needed for the ledger")
+        site, uri = S.site_and_store(settings, "for the ledger")
         ledger = Ledger.load(open_store(uri), site.name)
         log.info("[%s] ledger: %d articles fetched before", site.name, len(ledger))
         o = cls(crawler, ledger)

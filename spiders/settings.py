@@ -184,3 +184,14 @@ def site_settings(site: Site) -> dict[str, Any]:
         },
         "DOWNLOAD_DELAY_JITTER": 0.0,
     }
+
+
+def site_and_store(settings: Any, purpose: str) -> tuple[Site, str]:
+    """The crawler's site and store URI, or NotConfigured for a component that needs both."""
+    from scrapy.exceptions import NotConfigured
+
+    site = settings.get(SITE)
+    uri = settings.get(STORE_URI)
+    if site is None or not uri:
+        raise NotConfigured(f"{SITE} and {STORE_URI} are needed {purpose}")
+    return site, str(uri)
