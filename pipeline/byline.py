@@ -26,14 +26,12 @@ from pipeline.normalise import (
     normalise_space,
     site_name_keys,
 )
+from pipeline.regions import furniture_pattern, in_furniture
 
 # Containers whose names are never the article's author.
-# Matched at the start of a class/id token ("comments-area", "nav_main"), not inside one:
-# utility-class frameworks produce tokens like "max-w-[--content-navigation-width]".
-_EXCLUDED = re.compile(
-    r"(?:^|\s)(?:comment|respond|reply|footer|sidebar|widget|related|nav|menu)", re.I
+_EXCLUDED = furniture_pattern(
+    "comment", "respond", "reply", "footer", "sidebar", "widget", "related", "nav", "menu"
 )
-_EXCLUDED_TAGS = frozenset({"nav", "footer", "aside", "script", "style", "noscript", "form"})
 
 _AUTHOR_LINKS = (
     "//a[@rel='author' or contains(@href, '/author/') or contains(@href, '/authors/')"
@@ -48,7 +46,11 @@ _AUTHOR_CLASSES = (
 _NOT_NAME_CLASS = re.compile(
     r"(?:bio|desc|title|role|job|avatar|image|img|photo|social|date|time|label|count|posts)", re.I
 )
-_LABEL = re.compile(r"^(?:written by|posted by|published by|words by|author|by)\s*:?$", re.I)
+_LABEL = re.compile(
+    r"^(?:(?:written|posted|published|words|article|story|text|reported|reporting)\s+by"
+    r"|authors?|contributors?|by)\s*:?$",
+    re.I,
+)
 _LABELLED = re.compile(
     r"^(?:(?:written|posted|published|words|reported|story)(?:\s+on\s+[\w ,.]{3,30}?)?\s+)?"
     r"by\s*:?\s+(?P<name>.+)$",
@@ -107,14 +109,10 @@ def plausible_name(name: str) -> bool:
     return _person_like(name) or (len(words) == 1 and words[0][0].isupper())
 
 
-def _excluded(el: HtmlElement) -> bool:
-    for node in el.iterancestors():
-        if node.tag in _EXCLUDED_TAGS:
-            return True
-        marker = f"{node.get('class') or ''} {node.get('id') or ''}"
-        if marker.strip() and _EXCLUDED.search(marker):
-            return True
-    return False
+def _excluded(el: HtmlElement, labelled: bool = False) -> bool:
+    """True inside comments, navigation, footers and sidebars. A labelled byline ("Author:
+    Jane Doe") may sit in an <aside> of the article itself."""
+    return in_furniture(el, _EXCLUDED, aside_of_article=labelled)
 
 
 def _short_text(el: HtmlElement) -> str:
@@ -166,13 +164,21 @@ def _labels(tree: HtmlElement) -> Iterator[str]:
         if _LABEL.match(own):
             seen += 1
             following = el.getnext()
-            if len(el):  # the name is a child: "<span>By <a>Jane Doe</a></span>"
+            tail = normalise_space(el.tail or "")
+            link = next(el.iter("a"), None) if len(el) else None
+            if link is not None and _short_text(link):
+                # "<p>By <a>Jane Doe</a> | View in digital edition</p>": the link is the name.
+                text = f"By {_short_text(link)}"
+            elif len(el):  # the name is a child: "<span>By <span>Jane Doe</span></span>"
                 text = _short_text(el)
+            elif tail and len(tail) <= _MAX_CHARS:
+                # "<strong>Contributors:</strong> Jane Doe": the name is the label's tail.
+                text = f"By {tail}"
             elif following is not None:
                 text = f"By {_short_text(following)}"
             else:
                 continue
-            if not _excluded(el):
+            if not _excluded(el, labelled=True):
                 yield text
         elif (m := _LABELLED.match(own)) and not _excluded(el):
             # "Posted on May 3, 2024 by Jane Doe": the name is what follows "by".

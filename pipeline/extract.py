@@ -38,7 +38,8 @@ from trafilatura.utils import load_html
 
 from pipeline.article import Article
 from pipeline.byline import find_byline, plausible_name, trim_calendar
-from pipeline.metadata import TEXT, PageMetadata, Sourced, read_metadata
+from pipeline.dateline import time_element_date, visible_dateline
+from pipeline.metadata import JSON_LD, OG, TEXT, PageMetadata, Sourced, read_metadata
 from pipeline.normalise import (
     clean_authors,
     clean_title,
@@ -51,6 +52,7 @@ from pipeline.normalise import (
 from pipeline.settings import settings
 from pipeline.structure import prune as prune_structure
 from pipeline.templates import drop_template_blocks
+from pipeline.typography import plain_typography
 from pipeline.urls import canonical_url, cross_site_canonical, host_of, registrable_domain
 
 # trafilatura and htmldate log every discarded page at WARNING; without a handler Python would
@@ -692,6 +694,9 @@ def candidates_signal(
     )
 
 
+_ISO_DAY = re.compile(r"\s*\d{4}-\d{2}-\d{2}")
+
+
 def _first_date(candidates: list[Sourced[str]], fetched_at: str) -> tuple[str | None, str | None]:
     for cand in candidates:
         value = normalise_date(cand.value, fetched_at=fetched_at)
@@ -812,6 +817,7 @@ def article_from_page(
         title, title_signal = _choose_title(
             [Sourced(extract_title(page.tree) or "", SIGNAL_TRAFILATURA)], site_names
         )
+    title = plain_typography(title)
     if title_signal:
         provenance["title"] = title_signal
 
@@ -861,19 +867,34 @@ def article_from_page(
             provenance["authors"] = SIGNAL_TRAFILATURA
 
     paragraphs = _drop_byline(paragraphs, authors)
+    authors = list(dict.fromkeys(plain_typography(a) for a in authors))
     text = "\n\n".join(paragraphs)
 
     # dates
     date_candidates = list(meta.published)
     if hints.get("published"):
         date_candidates.append(Sourced(str(hints["published"]), hint_signal))
-    published, date_signal = _first_date(date_candidates, fetched_at)
+    # JSON-LD and OpenGraph dates are ISO 8601 by definition. A "Jun 24, 2025" there is a
+    # theme printing a display date into the markup (often the day the page was rendered, or
+    # its last edit), so it ranks after every other piece of evidence.
+    loose = [
+        c for c in date_candidates if c.signal in (JSON_LD, OG) and not _ISO_DAY.match(c.value)
+    ]
+    published, date_signal = _first_date([c for c in date_candidates if c not in loose], fetched_at)
+    if published is None:
+        published = time_element_date(page.tree, fetched_at)
+        date_signal = TEXT if published else None
     if published is None:
         published = normalise_date(url_date(canonical) or url_date(url), fetched_at=fetched_at)
         date_signal = SIGNAL_URL if published else None
     if published is None:
+        published = visible_dateline(page.tree, fetched_at)
+        date_signal = TEXT if published else None
+    if published is None:
         published = _htmldate(page.tree, canonical, fetched_at)
         date_signal = SIGNAL_TRAFILATURA if published else None
+    if published is None:
+        published, date_signal = _first_date(loose, fetched_at)
     if date_signal:
         provenance["published_at"] = date_signal
     modified_candidates = list(meta.modified)

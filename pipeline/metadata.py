@@ -350,6 +350,23 @@ def _all(tags: dict[str, list[str]], *keys: str) -> list[str]:
     return []
 
 
+def _twitter_labelled(tree: HtmlElement, labels: tuple[str, ...]) -> list[str]:
+    """The value of a Twitter/Slack card "label/data" pair whose label is one of `labels`:
+    SEO plugins publish the byline as `twitter:label1 = "Written by"`, `twitter:data1 = name`
+    on pages whose markup names the author nowhere else."""
+    pairs: dict[str, dict[str, str]] = {}
+    for el in tree.iter("meta"):
+        key = (el.get("name") or el.get("property") or "").lower()
+        m = re.fullmatch(r"twitter:(label|data)(\d)", key)
+        if m:
+            pairs.setdefault(m[2], {})[m[1]] = normalise_space(el.get("content"))
+    return [
+        pair["data"]
+        for _, pair in sorted(pairs.items())
+        if pair.get("data") and pair.get("label", "").casefold().rstrip(":") in labels
+    ]
+
+
 def _parsely_page(tags: dict[str, list[str]]) -> dict[str, Any]:
     raw = _first(tags, "parsely-page")
     if not raw:
@@ -421,6 +438,8 @@ def _read_meta(tree: HtmlElement, meta: PageMetadata) -> None:
     )
     if not authors and parsely.get("author"):
         authors = _labels(parsely.get("author"))
+    if not authors:
+        authors = _twitter_labelled(tree, ("written by", "author", "by"))
     _add(meta.authors, [a for a in authors if "://" not in a], META)
     _add(
         meta.published,

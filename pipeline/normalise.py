@@ -321,6 +321,7 @@ _ROLE_WORDS = _wordset(
 )
 # A name that ends in one of these is a group, not a person ("TOI Lifestyle Desk", "The
 # Currency editors"); stripping the word would leave a fake name behind.
+_ACCOUNT_WORDS = _wordset("admin administrator webmaster moderator")
 _COLLECTIVE_WORDS = _wordset(
     "team desk staff editors editorial newsroom board bureau agency contributors writers "
     "reporters services wires"
@@ -474,8 +475,11 @@ def _is_role_only(name: str) -> bool:
 
 
 def _is_collective(name: str) -> bool:
-    words = name.split()
-    return len(words) > 1 and words[-1].casefold().strip(".,:") in _COLLECTIVE_WORDS
+    """"Newsroom Staff", "Team Tiger", "NOC Admin": a group or an account, not a person."""
+    words = [w.casefold().strip(".,:") for w in name.split()]
+    return len(words) > 1 and (
+        words[-1] in _COLLECTIVE_WORDS or words[-1] in _ACCOUNT_WORDS or words[0] == "team"
+    )
 
 
 def _case(name: str) -> str:
@@ -518,7 +522,10 @@ def clean_author_name(raw: str, site_keys: set[str] | None = None) -> list[str]:
         if site_keys and _squash(part) in site_keys and not _looks_like_person(part):
             continue
         part = _strip_role(part)
-        if site_keys and _squash(part) in site_keys and not _looks_like_person(part):
+        if _is_collective(part) or (
+            site_keys and _squash(part) in site_keys and not _looks_like_person(part)
+        ):
+            # "HomeAdvisor Staff Writer" is a desk once its role is gone.
             continue
         if any(w.casefold() in _NOT_IN_NAMES for w in part.split()):
             continue

@@ -203,3 +203,18 @@ def test_page_without_metadata_is_empty_not_an_error() -> None:
     assert meta.title is None
     assert meta.authors == [] and meta.published == [] and meta.canonical is None
     assert not meta.declares_article
+
+
+def test_twitter_card_written_by_label_names_the_author() -> None:
+    meta = _page(
+        '<meta name="twitter:label1" content="Est. reading time">'
+        '<meta name="twitter:data1" content="4 minutes">'
+        '<meta name="twitter:label2" content="Written by">'
+        '<meta name="twitter:data2" content="Nawal Idrissi">'
+    )
+    assert [(c.value, c.signal) for c in meta.authors] == [(["Nawal Idrissi"], META)]
+    # Reading time and other card labels never become authors.
+    assert not _page(
+        '<meta name="twitter:label1" content="Est. reading time">'
+        '<meta name="twitter:data1" content="4 minutes">'
+    ).authors

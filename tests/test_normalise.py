@@ -117,6 +117,11 @@ def test_desks_and_teams_are_not_people() -> None:
     assert clean_authors(["Grace Whitfield | Allotment Notes Editorial Team"]) == [
         "Grace Whitfield"
     ]
+    # A desk hiding behind a role, a "Team X" and an account are not bylines either.
+    assert clean_authors(["HomeLedger Staff Writer"]) == []
+    assert clean_authors(["Team Tiger"]) == []
+    assert clean_authors(["NOC Admin"]) == []
+    assert clean_authors(["Adam Staffman"]) == ["Adam Staffman"]
 
 
 def test_the_site_name_is_not_an_author() -> None:
