@@ -152,6 +152,26 @@ def _candidates(tree: HtmlElement) -> Iterator[str]:
         if text and not _excluded(el):
             yield text
     yield from _labels(tree)
+    yield from _icon_labelled(tree)
+
+
+# A person icon standing in for the word "By": Bootstrap's "bi-person", theme classes like
+# "icon-author". Not "user": that icon marks the log-in link far more often than a byline.
+_PERSON_ICON = re.compile(r"(?:^|[\s_-])(?:person|author)(?:$|[\s_-])", re.I)
+
+
+def _icon_labelled(tree: HtmlElement) -> Iterator[str]:
+    """"<li><i class="bi bi-person"></i> Jane Doe</li>": the text after a person icon."""
+    for icon in tree.xpath("//i | //span | //svg")[: _SCAN_LIMIT * 50]:
+        if not _PERSON_ICON.search(icon.get("class") or "") or normalise_space(icon.text_content()):
+            continue
+        if any(node.tag in ("a", "button", "header") for node in icon.iterancestors()):
+            continue  # an account or log-in control, not a byline
+        tail = normalise_space(icon.tail or "")
+        following = icon.getnext()
+        text = tail or (_short_text(following) if following is not None else "")
+        if text and len(text) <= _MAX_CHARS and not _excluded(icon):
+            yield text
 
 
 def _labels(tree: HtmlElement) -> Iterator[str]:

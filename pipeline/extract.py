@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import trafilatura
 from lxml.html import HtmlElement
@@ -38,17 +38,25 @@ from trafilatura.utils import load_html
 
 from pipeline.article import Article
 from pipeline.byline import find_byline, plausible_name, trim_calendar
-from pipeline.dateline import time_element_date, visible_dateline
-from pipeline.metadata import JSON_LD, OG, TEXT, PageMetadata, Sourced, read_metadata
+from pipeline.metadata import (
+    SIGNAL_BYLINE,
+    SIGNAL_FEED,
+    SIGNAL_SITEMAP,
+    SIGNAL_TRAFILATURA,
+    TEXT,
+    PageMetadata,
+    Sourced,
+    read_metadata,
+)
 from pipeline.normalise import (
     clean_authors,
     clean_title,
     is_site_name,
-    normalise_date,
     normalise_language,
     normalise_space,
     text_paragraphs,
 )
+from pipeline.published import choose_dates, url_date
 from pipeline.settings import settings
 from pipeline.structure import prune as prune_structure
 from pipeline.templates import drop_template_blocks
@@ -76,17 +84,13 @@ def extractor_name(profile: str) -> str:
     """The `extractor` value of a record: versions, plus the profile when not the default."""
     return EXTRACTOR if profile == "balanced" else f"{EXTRACTOR};profile={profile}"
 
+
 MAX_BYTES = 20_000_000
 # Below MIN_WORDS a page is a stub, a gallery or an index, unless it says it is an article and
 # has paragraph structure; below HARD_MIN_WORDS nothing is an article.
 MIN_WORDS = 40
 HARD_MIN_WORDS = 20
 
-SIGNAL_FEED = "feed"
-SIGNAL_SITEMAP = "sitemap"
-SIGNAL_URL = "url"
-SIGNAL_TRAFILATURA = "trafilatura"
-SIGNAL_BYLINE = "byline"
 
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 # Types servers put on HTML often enough that the body has to decide.
@@ -525,18 +529,6 @@ def _main_text(tree: HtmlElement, url: str, profile: str = "balanced") -> list[s
 # ---------------------------------------------------------------------------------------------
 # metadata merge
 
-_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0[1-9]|1[0-2])[/-](0[1-9]|[12]\d|3[01])(?:/|[-_]|$)")
-
-
-def url_date(url: str) -> str | None:
-    """`/2024/05/03/` (or `/2024-05-03-slug`) in the path -> that day, as an ISO date."""
-    try:
-        path = urlsplit(url).path
-    except ValueError:
-        return None
-    m = _URL_DATE.search(path)
-    return f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else None
-
 
 def _hint_signal(hints: dict[str, Any]) -> str:
     return SIGNAL_SITEMAP if str(hints.get("via", "")).lower() == SIGNAL_SITEMAP else SIGNAL_FEED
@@ -638,8 +630,7 @@ def _visible_headline(
     others = [
         (title, words)
         for c in candidates
-        if c.signal != TEXT
-        and (words := _title_words(title := clean_title(c.value, site_names)))
+        if c.signal != TEXT and (words := _title_words(title := clean_title(c.value, site_names)))
     ]
     for raw in meta.headlines:
         title = clean_title(raw, site_names)
@@ -673,7 +664,7 @@ def _visible_headline(
 
 
 def _drop_pipe_suffix(title: str) -> str:
-    """"Story | Brand" -> "Story" for metadata titles whose brand the page does not name.
+    """ "Story | Brand" -> "Story" for metadata titles whose brand the page does not name.
 
     Only the pipe: in search titles it separates the brand or section ("| Opinion", "| Top 19
     Companies"), while a dash or colon often joins two halves of one headline. A segment is
@@ -689,20 +680,7 @@ def _drop_pipe_suffix(title: str) -> str:
 def candidates_signal(
     candidates: list[Sourced[str]], title: str, site_names: list[str | None]
 ) -> str | None:
-    return next(
-        (c.signal for c in candidates if clean_title(c.value, site_names) == title), None
-    )
-
-
-_ISO_DAY = re.compile(r"\s*\d{4}-\d{2}-\d{2}")
-
-
-def _first_date(candidates: list[Sourced[str]], fetched_at: str) -> tuple[str | None, str | None]:
-    for cand in candidates:
-        value = normalise_date(cand.value, fetched_at=fetched_at)
-        if value:
-            return value, cand.signal
-    return None, None
+    return next((c.signal for c in candidates if clean_title(c.value, site_names) == title), None)
 
 
 def _labels(candidates: list[Sourced[list[str]]], limit: int) -> list[str]:
@@ -871,36 +849,11 @@ def article_from_page(
     text = "\n\n".join(paragraphs)
 
     # dates
-    date_candidates = list(meta.published)
-    if hints.get("published"):
-        date_candidates.append(Sourced(str(hints["published"]), hint_signal))
-    # JSON-LD and OpenGraph dates are ISO 8601 by definition. A "Jun 24, 2025" there is a
-    # theme printing a display date into the markup (often the day the page was rendered, or
-    # its last edit), so it ranks after every other piece of evidence.
-    loose = [
-        c for c in date_candidates if c.signal in (JSON_LD, OG) and not _ISO_DAY.match(c.value)
-    ]
-    published, date_signal = _first_date([c for c in date_candidates if c not in loose], fetched_at)
-    if published is None:
-        published = time_element_date(page.tree, fetched_at)
-        date_signal = TEXT if published else None
-    if published is None:
-        published = normalise_date(url_date(canonical) or url_date(url), fetched_at=fetched_at)
-        date_signal = SIGNAL_URL if published else None
-    if published is None:
-        published = visible_dateline(page.tree, fetched_at)
-        date_signal = TEXT if published else None
-    if published is None:
-        published = _htmldate(page.tree, canonical, fetched_at)
-        date_signal = SIGNAL_TRAFILATURA if published else None
-    if published is None:
-        published, date_signal = _first_date(loose, fetched_at)
+    published, date_signal, modified = choose_dates(
+        page.tree, meta, hints, hint_signal, urls=(canonical, url), fetched_at=fetched_at
+    )
     if date_signal:
         provenance["published_at"] = date_signal
-    modified_candidates = list(meta.modified)
-    if hints.get("modified"):
-        modified_candidates.append(Sourced(str(hints["modified"]), hint_signal))
-    modified, _ = _first_date(modified_candidates, fetched_at)
 
     # the rest
     description = next((d for c in meta.descriptions if (d := normalise_space(c.value))), None)
@@ -933,34 +886,6 @@ def article_from_page(
         provenance=provenance,
         copy_of=cross_site_canonical(meta.canonical, url, domains),
     )
-
-
-def _htmldate(tree: HtmlElement, url: str, fetched_at: str) -> str | None:
-    """htmldate, bounded by the fetch date rather than today: first on markup only, then, when
-    the markup has no date, with its search of the visible text ("Posted on 12 May 2024").
-
-    The text search can find a date the story mentions rather than its publication date, so
-    it runs last, and a bare 1 January is refused: that is what htmldate returns when all it
-    found was a year (a copyright line, a "2026 guide" headline), and a year is not a date.
-    """
-    from htmldate import find_date
-
-    ceiling = (fetched_at or "")[:10] or None
-    for extensive in (False, True):
-        try:
-            found = find_date(
-                tree,
-                url=url,
-                original_date=True,
-                extensive_search=extensive,
-                min_date="1990-01-01",
-                max_date=ceiling,
-            )
-        except (ValueError, TypeError):
-            return None
-        if found and not (extensive and found[5:10] == "01-01"):
-            return normalise_date(found, fetched_at=fetched_at)
-    return None
 
 
 def extract_article(

@@ -31,6 +31,12 @@ JSON_LD = "json-ld"
 OG = "og"
 META = "meta"
 TEXT = "text"
+# Signals that come from outside the page's markup, or from a fallback reader.
+SIGNAL_FEED = "feed"
+SIGNAL_SITEMAP = "sitemap"
+SIGNAL_URL = "url"
+SIGNAL_TRAFILATURA = "trafilatura"
+SIGNAL_BYLINE = "byline"
 
 T = TypeVar("T")
 

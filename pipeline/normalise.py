@@ -410,7 +410,8 @@ _NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_'’.-]*(?:['’.-][^\W\d_]+)*\.?$")
 
 
 def _looks_like_person(name: str) -> bool:
-    words = name.split()
+    # "annette thurmon", a profile name typed in lower case, is still a name
+    words = (name.title() if name.islower() else name).split()
     if not 2 <= len(words) <= 4 or words[0].casefold() == "the":
         return False
     return all(

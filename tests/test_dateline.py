@@ -52,3 +52,38 @@ def test_time_element_prefers_the_published_one_and_skips_updates_and_sidebars()
         "<h1>T</h1><aside><time datetime='2025-11-29T08:00:00Z'>29 Nov</time></aside>"
     )
     assert time_element_date(only_sidebar, FETCHED) is None
+
+
+def _dates(head: str, body: str, url: str = "https://x.example/a") -> tuple[str | None, ...]:
+    from pipeline.metadata import read_metadata
+    from pipeline.published import choose_dates
+
+    tree = load_html(f"<!DOCTYPE html><html><head>{head}</head><body>{body}</body></html>")
+    assert tree is not None
+    return choose_dates(tree, read_metadata(tree), {}, "feed", urls=(url, url), fetched_at=FETCHED)
+
+
+LD = '<script type="application/ld+json">{{"@type": "NewsArticle", {}}}</script>'
+
+
+def test_a_build_stamp_in_both_markup_dates_loses_to_the_printed_date() -> None:
+    stamp = LD.format(
+        '"datePublished": "2025-11-20T16:02:46Z", "dateModified": "2025-11-20T16:02:46Z"'
+    )
+    body = "<h1>Story</h1><p class='date'>14 May 2025</p>"
+    assert _dates(stamp, body) == ("2025-05-14T00:00:00Z", "text", "2025-11-20T16:02:46Z")
+    # A real first publication (modified later) keeps the markup's date.
+    real = LD.format(
+        '"datePublished": "2025-03-02T08:00:00Z", "dateModified": "2025-11-20T16:02:46Z"'
+    )
+    assert _dates(real, body)[:2] == ("2025-03-02T08:00:00Z", "json-ld")
+
+
+def test_a_display_date_in_json_ld_ranks_after_the_page_and_url() -> None:
+    display = LD.format('"datePublished": "Jun 24, 2025"')
+    assert _dates(display, "<h1>Story</h1>", "https://x.example/2024/08/25/story")[:2] == (
+        "2024-08-25T00:00:00Z",
+        "url",
+    )
+    # With nothing else on the page it is still better than no date.
+    assert _dates(display, "<p>text</p>")[0] == "2025-06-24T00:00:00Z"

@@ -1,0 +1,48 @@
+"""The visible byline of a page whose markup names no author (pipeline.byline)."""
+
+from __future__ import annotations
+
+import pytest
+from trafilatura.utils import load_html
+
+from pipeline.byline import find_byline
+from pipeline.normalise import clean_authors
+
+
+def _byline(body: str) -> list[str]:
+    tree = load_html(f"<!DOCTYPE html><html><head></head><body>{body}</body></html>")
+    assert tree is not None
+    return find_byline(tree, ["Quayside Notes", "quaysidenotes.example"])
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<h1>T</h1><div><strong>Contributors:</strong> Mireille Ostrander</div>",
+        "<h2>Article by</h2><div>Mireille Ostrander</div>",
+        "<p>By <a href='/contributor/m-o'>Mireille Ostrander</a> | View in print edition</p>",
+        "<ul class='entry-meta'><li><i class='bi bi-person'></i> Mireille Ostrander</li></ul>",
+        "<main><aside class='facts'><h3>Author</h3><p>Mireille Ostrander</p></aside></main>",
+    ],
+)
+def test_labelled_and_icon_bylines(body: str) -> None:
+    assert _byline(body) == ["Mireille Ostrander"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # a sidebar outside the article, a log-in control, a form's small print
+        "<aside class='sidebar'><h3>Author</h3><p>Mireille Ostrander</p></aside>",
+        "<header><a href='/login'><i class='icon-person'></i> Log In</a></header>",
+        "<p>By submitting this form, you agree to our terms.</p>",
+    ],
+)
+def test_furniture_is_not_a_byline(body: str) -> None:
+    assert _byline(body) == []
+
+
+def test_a_lower_case_profile_name_that_is_also_the_site_name_is_kept() -> None:
+    # A personal site: og:site_name "Annette Thurmon", meta author "annette thurmon".
+    assert clean_authors(["annette thurmon"], ["Annette Thurmon"]) == ["annette thurmon"]
+    assert clean_authors(["thurmon media"], ["Thurmon Media"]) == []
