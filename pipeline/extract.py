@@ -821,11 +821,19 @@ def article_from_page(
     author_candidates = list(meta.authors)
     if hints.get("authors"):
         author_candidates.append(Sourced(_hint_list(hints["authors"]), hint_signal))
-    for cand in author_candidates:
+    chosen_at = len(author_candidates)
+    for chosen_at, cand in enumerate(author_candidates):  # noqa: B007 - used after the loop
         authors = clean_authors(cand.value, site_names)
         if authors:
             provenance["authors"] = cand.signal
             break
+    if authors:
+        # A later signal that names the chosen people and more is the fuller byline: a
+        # one-name `dc.creator` before the six `citation_author`s of a paper.
+        for cand in author_candidates[chosen_at + 1 :]:
+            more = clean_authors(cand.value, site_names)
+            if {a.casefold() for a in authors} < {m.casefold() for m in more}:
+                authors = more
     if not authors:
         # The byline printed on the page: an author link, an author/byline element, a
         # "Written by" label. These are structural enough to trust even when the markup

@@ -432,21 +432,24 @@ def _read_meta(tree: HtmlElement, meta: PageMetadata) -> None:
         ),
         META,
     )
-    authors = _all(
-        tags,
+    # Every author tag is its own candidate, in rank order: one may name the publisher while
+    # the next names the people, and a one-name `dc.creator` may stand before the full list
+    # of `citation_author`s (pipeline.extract widens to a list that contains the chosen one).
+    author_keys = (
         "author",
         "parsely-author",
         "sailthru.author",
         "dc.creator",
         "dcterms.creator",
         "citation_author",
+        "citation_authors",
         "byl",
     )
-    if not authors and parsely.get("author"):
-        authors = _labels(parsely.get("author"))
-    if not authors:
-        authors = _twitter_labelled(tree, ("written by", "author", "by"))
-    _add(meta.authors, [a for a in authors if "://" not in a], META)
+    for key in author_keys:
+        _add(meta.authors, [a for a in tags.get(key, []) if "://" not in a], META)
+    if parsely.get("author"):
+        _add(meta.authors, _labels(parsely.get("author")), META)
+    _add(meta.authors, _twitter_labelled(tree, ("written by", "author", "by")), META)
     _add(
         meta.published,
         _first(

@@ -556,3 +556,19 @@ def test_an_unknown_brand_after_a_pipe_is_dropped_from_the_title() -> None:
         "Ferries | what the new timetable means for commuters"
     )
     assert _drop_pipe_suffix("Budget 2025 | Live") == "Budget 2025 | Live"
+
+
+def test_a_later_author_signal_that_names_more_people_widens_the_byline() -> None:
+    head = (
+        '<meta name="DC.Creator" content="Ines Lachapelle">'
+        '<meta name="citation_author" content="Ines Lachapelle">'
+        '<meta name="citation_author" content="Oskar Vennberg">'
+    )
+    art = _extract(_story(FERRY, head=head), "https://islandnews.example/ferry")
+    assert art.authors == ["Ines Lachapelle", "Oskar Vennberg"]
+    # A later signal naming other people does not replace or extend the chosen byline.
+    head = (
+        '<meta name="DC.Creator" content="Ines Lachapelle"><meta name="byl" content="Kofi Mensah">'
+    )
+    art = _extract(_story(FERRY, head=head), "https://islandnews.example/ferry")
+    assert art.authors == ["Ines Lachapelle"]

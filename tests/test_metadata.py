@@ -218,3 +218,17 @@ def test_twitter_card_written_by_label_names_the_author() -> None:
         '<meta name="twitter:label1" content="Est. reading time">'
         '<meta name="twitter:data1" content="4 minutes">'
     ).authors
+
+
+def test_every_author_tag_is_a_candidate_in_rank_order() -> None:
+    meta = _page(
+        '<meta name="author" content="Harbour Press">'
+        '<meta name="DC.Creator" content="Ines Lachapelle">'
+        '<meta name="citation_author" content="Ines Lachapelle">'
+        '<meta name="citation_author" content="Oskar Vennberg">'
+    )
+    assert [c.value for c in meta.authors] == [
+        ["Harbour Press"],
+        ["Ines Lachapelle"],
+        ["Ines Lachapelle", "Oskar Vennberg"],
+    ]
