@@ -419,6 +419,20 @@ def _looks_like_person(name: str) -> bool:
     )
 
 
+# Words that never occur in a person's name and always in an institution's. Kept short on
+# purpose: "Post", "Star", "Church" or "Bank" are surnames too.
+_INSTITUTION = re.compile(
+    r"\b(?:center|centre|institute|university|college|association|foundation|corporation"
+    r"|committee|council|department|administration|federation|hospital|museum|library"
+    r"|inc|llc|ltd|plc|gmbh)\b",
+    re.IGNORECASE,
+)
+# "Surname, Given [Middle]" with one comma: citation style, not a list of two people.
+_SURNAME_FIRST = re.compile(
+    r"(?P<surname>[A-Z][^\W\d_]+(?:[-'’][A-Z]?[^\W\d_]+)?),\s+"
+    r"(?P<given>[A-Z][^\W\d_]+(?:\s+[A-Z]\.?){0,2}|[A-Z]\.(?:\s?[A-Z]\.){0,2})"
+)
+_LABEL_ONLY = frozenset({"written", "by", "posted", "author", "authors", "words", "story"})
 # Words that show a date line or a UI label was taken for a byline ("Updated Dec 3").
 _NOT_IN_NAMES = frozenset({"updated", "published", "posted", "ago", "min", "mins", "read"})
 # A single token with a dot or underscore inside is a user name ("andrew.keaveney").
@@ -506,6 +520,14 @@ def clean_author_name(raw: str, site_keys: set[str] | None = None) -> list[str]:
     value = _URLISH.sub(" ", value)
     value = _HANDLE.sub(" ", value)
     value = normalise_space(value)
+    if _INSTITUTION.search(value):
+        # "Center for Drug Evaluation and Research", "Jane Doe, Harvard University": an
+        # institution's name, whose "and" or comma does not separate people.
+        return []
+    inverted = _SURNAME_FIRST.fullmatch(value)
+    if inverted and not _CREDENTIAL.match(inverted["given"].split()[0]):
+        # "Kaufman, Jeff T." (citation style) is one person, not two.
+        value = f"{inverted['given']} {inverted['surname']}"
     names: list[str] = []
     for i, part in enumerate(_SPLIT.split(value)):
         part = normalise_space(part).strip(" .:-–—'\"")
@@ -530,6 +552,8 @@ def clean_author_name(raw: str, site_keys: set[str] | None = None) -> list[str]:
             continue
         if any(w.casefold() in _NOT_IN_NAMES for w in part.split()):
             continue
+        if all(w.casefold() in _LABEL_ONLY for w in part.split()):
+            continue  # "Written By" with the name missing
         if any(ch.isdigit() for ch in part) or len(_LETTERS.findall(part)) < 2:
             continue
         if " " not in part and part.islower():

@@ -234,3 +234,14 @@ def test_written_day_keeps_the_publishers_own_day() -> None:
     assert written_day("Fri, 19 Dec 2025 01:00:00 +0530") == "2025-12-19"
     assert written_day("June 24, 2025") == "2025-06-24"
     assert written_day("not a date") is None
+
+
+def test_citation_style_names_institutions_and_bare_labels() -> None:
+    assert clean_authors(["Kaufman, Jeff T."]) == ["Jeff T. Kaufman"]
+    assert clean_authors(["Roy, Aniruddha", "Patel, Jyoti"]) == ["Aniruddha Roy", "Jyoti Patel"]
+    # a list of two people and a credential still split as before
+    assert clean_authors(["Jane Doe, John Smith"]) == ["Jane Doe", "John Smith"]
+    assert clean_authors(["Smith, MD"]) == ["Smith"]
+    assert clean_authors(["Center for Drug Evaluation and Research"]) == []
+    assert clean_authors(["Ana Church and Bob Bank"]) == ["Ana Church", "Bob Bank"]
+    assert clean_authors(["Written By"]) == []
