@@ -32,12 +32,18 @@ def in_furniture(
     include_self: bool = False,
     aside_of_article: bool = False,
 ) -> bool:
-    """True when `el` (or, with `include_self`, the element itself) is inside furniture.
+    """True when `el` (or, with `include_self`, the element itself) is inside furniture
+    between it and the page's <main>, or the <article> that holds the headline.
 
     `aside_of_article` lets an <aside> inside <article> or <main> count as the article: themes
     put the article's facts (author, date, reading time) in a side box there."""
     nodes = [el, *el.iterancestors()] if include_self else el.iterancestors()
     for node in nodes:
+        if node.tag == "main" or (node.tag == "article" and node.find(".//h1") is not None):
+            # Whatever wraps the article is not furniture of it: an unclosed <aside> of a
+            # banner swallows the rest of the page when the parser recovers. (An <article>
+            # without a headline is a teaser card, not the story.)
+            return False
         if node.tag == "aside" and aside_of_article and in_article(node):
             continue
         if node.tag in FURNITURE_TAGS:

@@ -46,3 +46,14 @@ def test_a_lower_case_profile_name_that_is_also_the_site_name_is_kept() -> None:
     # A personal site: og:site_name "Annette Thurmon", meta author "annette thurmon".
     assert clean_authors(["annette thurmon"], ["Annette Thurmon"]) == ["annette thurmon"]
     assert clean_authors(["thurmon media"], ["Thurmon Media"]) == []
+
+
+def test_an_unclosed_banner_aside_around_the_article_is_not_furniture() -> None:
+    # The parser recovers "<aside class=banner>...<main>" (no </aside>) by nesting the whole
+    # page in the aside; the byline inside <main> is still the article's.
+    body = (
+        "<aside class='announcement-banner'><p>We are hiring</p>"
+        "<main><article><h1>T</h1><span class='blog-meta-author'>Mireille Ostrander</span>"
+        "</article></main>"
+    )
+    assert _byline(body) == ["Mireille Ostrander"]

@@ -87,3 +87,11 @@ def test_a_display_date_in_json_ld_ranks_after_the_page_and_url() -> None:
     )
     # With nothing else on the page it is still better than no date.
     assert _dates(display, "<p>text</p>")[0] == "2025-06-24T00:00:00Z"
+
+
+def test_a_teaser_card_article_is_not_the_story() -> None:
+    tree = _tree(
+        "<h1>T</h1><section class='cards-carousel'><article class='article-card'>"
+        "<time datetime='2025-10-23'>23 Oct</time></article></section>"
+    )
+    assert time_element_date(tree, FETCHED) is None
