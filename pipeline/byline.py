@@ -46,6 +46,7 @@ _AUTHOR_CLASSES = (
 _NOT_NAME_CLASS = re.compile(
     r"(?:bio|desc|title|role|job|avatar|image|img|photo|social|date|time|label|count|posts)", re.I
 )
+_DATE_AND_AUTHOR = re.compile(r"date|time", re.I)
 _LABEL = re.compile(
     r"^(?:(?:written|posted|published|words|article|story|text|reported|reporting)\s+by"
     r"|authors?|contributors?|by)\s*:?$",
@@ -146,7 +147,14 @@ def _candidates(tree: HtmlElement) -> Iterator[str]:
             yield text
     for el in tree.xpath(_AUTHOR_CLASSES)[:_SCAN_LIMIT]:
         marker = f"{el.get('class') or ''} {el.get('id') or ''}"
-        if _NOT_NAME_CLASS.search(marker.replace("author", "").replace("Author", "")):
+        rest = marker.replace("author", "").replace("Author", "")
+        if _DATE_AND_AUTHOR.search(rest) and not _excluded(el):
+            # "dateAndAuthorContainer": a date and a name side by side, each in its own child.
+            for child in el:
+                if isinstance(child.tag, str) and (text := _short_text(child)):
+                    yield text
+            continue
+        if _NOT_NAME_CLASS.search(rest):
             continue
         text = _short_text(el)
         if text and not _excluded(el):

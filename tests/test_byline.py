@@ -23,6 +23,7 @@ def _byline(body: str) -> list[str]:
         "<p>By <a href='/contributor/m-o'>Mireille Ostrander</a> | View in print edition</p>",
         "<ul class='entry-meta'><li><i class='bi bi-person'></i> Mireille Ostrander</li></ul>",
         "<main><aside class='facts'><h3>Author</h3><p>Mireille Ostrander</p></aside></main>",
+        "<div class='dateAndAuthor'><span>Dec 17, 2025</span><span>Mireille Ostrander</span></div>",
     ],
 )
 def test_labelled_and_icon_bylines(body: str) -> None:
