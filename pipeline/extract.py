@@ -295,7 +295,7 @@ _BOILERPLATE: tuple[tuple[re.Pattern[str], int], ...] = (
             r"\b(?:delivered|sent|straight|directly|direct)\b.{0,30}\b(?:to|in) your inbox\b",
             r"^get (?:our|the) .{0,50}\bnewsletters?\b",
             r"\benter your e-?mail(?: address)?\b",
-            r"^(?:subscribe|sign up|register)(?: now| today| here| for free)?\W*$",
+            r"^(?:subscribe|sign up|register)(?: now| today| here| for free| to us)?\W*$",
         ),
         30,
     ),
@@ -327,6 +327,7 @@ _BOILERPLATE: tuple[tuple[re.Pattern[str], int], ...] = (
         ),
         24,
     ),
+    (_rx(r"\bfollow us on (?:twitter|x|facebook|instagram|linkedin|tiktok|youtube)\b"), 35),
     # links to other stories
     (
         _rx(
@@ -353,12 +354,15 @@ _BOILERPLATE: tuple[tuple[re.Pattern[str], int], ...] = (
     (
         _rx(
             r"\b(?:earn|earns|receive|get)\b.{0,40}\b(?:commissions?|from qualifying purchases)\b",
-            r"^(?:affiliate )?disclosure\s*:",
             r"\bchosen independently by our editors\b",
             r"\bas an amazon associate\b",
         ),
         40,
     ),
+    # a labelled disclosure is one whatever its length
+    (_rx(r"^(?:affiliate |advertising |editorial )?disclosure\s*:"), 90),
+    # links to the neighbouring posts ("Next article: Go wins an award")
+    (_rx(r"^(?:next|previous|prev)(?: (?:article|post|story))?\s*:"), 15),
     # interface labels that trafilatura keeps as one-line paragraphs
     (
         _rx(
@@ -366,7 +370,7 @@ _BOILERPLATE: tuple[tuple[re.Pattern[str], int], ...] = (
             r"pin (?:it|for later)|table of contents|back to (?:blog|blogs|top|news|all posts)|"
             r"(?:next|previous) (?:article|post|story)|tags|home|privacy policy|"
             r"terms (?:&|and) conditions|terms of (?:use|service)|copyright)\W*$",
-            r"^\d+\s*(?:min|mins|minutes?)(?: read)?\W*$",
+            r"^\W*\d+\s*(?:min|mins|minutes?)(?: read)?\W*$",
             r"^(?:written|posted|published) by\b(?:\s+[\w.'’-]+){1,4}$",
         ),
         6,
@@ -387,6 +391,7 @@ _BOILERPLATE: tuple[tuple[re.Pattern[str], int], ...] = (
             r"^(?:try|start)\b.{0,40}\bfree\b.{0,20}(?:\bfor \d+ days\b|\btrial\b|\W*$)",
             r"^(?:book|request|schedule|get) (?:a|your) (?:free )?(?:demo|consultation|quote)\b",
             r"^(?:get started|start now|sign up)(?: (?:for free|today|now))?\W*$",
+            r"^join [\w.]+ for free\b",
         ),
         12,
     ),

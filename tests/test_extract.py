@@ -434,6 +434,25 @@ def test_boilerplate_filter_is_not_fooled_by_prose() -> None:
     assert filter_boilerplate(prose) == prose
 
 
+@pytest.mark.parametrize(
+    "furniture",
+    [
+        "- 11 min read",
+        "Next article: Harbour board approves the dredging plan",
+        "Join Medium for free to get updates from this writer.",
+        "Subscribe to us",
+        "Catch up on our coverage of tools and gardens, and follow us on Facebook, Instagram and "
+        "TikTok to stay up to date.",
+        "Disclosure: As an affiliate I earn from qualifying purchases. If you click a product link "
+        "on this blog and buy something, I may receive a commission at no extra cost to you, "
+        "which helps keep the allotment diaries going through the winter months.",
+    ],
+)
+def test_navigation_cta_and_disclosure_lines_are_dropped(furniture: str) -> None:
+    story = ["The ferry will run on Sundays from June, the operator said on Tuesday morning."]
+    assert filter_boilerplate([*story, furniture, *story]) == [*story, *story]
+
+
 def test_appeal_block_is_cut_only_at_the_end() -> None:
     story = [
         f"Paragraph {i} of the story with enough words to count for something." for i in range(6)
