@@ -340,6 +340,7 @@ def _archive_backfill(
         )
         results = wb.results
         counts.fetched += wb.fetched
+        counts.retryable += wb.retryable
         if wb.failure:
             report.failures[site.name] = wb.failure
     for result in results:

@@ -620,7 +620,17 @@ def _backfill_chunk(chunk: Mapping[str, Any], *, redo: bool, airflow_run_id: str
         )
         reason = "; ".join(f"{k}: {v}" for k, v in report.failures.items())
         counts = _counts(report, chunk["site"])
-        if not reason:
+        unserved = counts.get("retryable", 0)
+        if unserved and not reason:
+            # Captures the archive could not serve this time (network, 5xx): the chunk is not
+            # done. The next run skips what this one archived (the wayback ledger) and asks for
+            # these again. A 404 is final and does not hold the chunk open.
+            log.warning(
+                "chunk %s: %d captures not served; left unmarked so the next run retries them",
+                chunk["label"],
+                unserved,
+            )
+        if not reason and not unserved:
             # Written only once the job succeeded: a crash before this line reruns the chunk,
             # which the crawl ledger makes cheap and free of duplicates.
             marker = {
@@ -636,6 +646,7 @@ def _backfill_chunk(chunk: Mapping[str, Any], *, redo: bool, airflow_run_id: str
         "reason": _short(reason) if reason else None,
         "run_id": report.run_id,
         "fetched": counts.get("fetched", 0),
+        "unserved": unserved,
     }
 
 

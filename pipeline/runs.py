@@ -34,6 +34,8 @@ class SiteCounts:
     quarantined: int = 0
     skipped_seen: int = 0
     refused: int = 0
+    # archive captures not served for a passing reason (network, 5xx, 429): worth asking again
+    retryable: int = 0
     quarantine_reasons: dict[str, int] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
 

@@ -340,13 +340,23 @@ class Fetched:
     replay: str  # the URL the bytes came from (after the archive's redirects)
     error: str | None = None
 
+    @property
+    def transient(self) -> bool:
+        """A failure that may pass: no answer at all (network) or a 5xx/429. A 404 or a
+        refusal by the network guard will be the same next time."""
+        return bool(self.error) and not self.refused and (
+            self.status == 0 or self.status >= 500 or self.status == 429
+        )
+
+    refused: bool = False
+
 
 def fetch_capture(client: HTTPClient, prefix: str, row: CdxRow) -> Fetched:
     url = replay_url(prefix, row.timestamp, row.original)
     try:
         status, headers, body, final = client.get(url)
     except Refused as exc:
-        return Fetched(row, 0, {}, b"", url, error=str(exc))
+        return Fetched(row, 0, {}, b"", url, error=str(exc), refused=True)
     except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
         return Fetched(row, 0, {}, b"", url, error=f"fetch failed: {exc}")
     error = None if 200 <= status < 300 else f"HTTP {status} from the archive"
@@ -497,6 +507,7 @@ class WaybackResult:
     failure: str | None = None  # the backfill could not work at all (CDX down, every fetch failed)
     fetched: int = 0
     failed: int = 0
+    retryable: int = 0  # of `failed`: a network error, 5xx or 429, which may pass
 
 
 def backfill_wayback(
@@ -564,6 +575,7 @@ def backfill_wayback(
         row = fetched.row
         if fetched.error:
             out.failed += 1
+            out.retryable += fetched.transient
             coverage.count(row.day, "failed")
             coverage.errors.append(f"{row.original} ({row.timestamp}): {fetched.error}")
             log.warning("wayback capture failed url=%s site=%s timestamp=%s: %s",

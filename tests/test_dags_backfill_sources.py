@@ -84,3 +84,8 @@ def test_backfill_dag_with_warc_and_wayback_sources(
     reports = [json.loads(bucket.get(k)) for k in bucket.keys("runs/")]
     failed = sum(r["coverage"]["gazette"]["totals"]["failed"] for r in reports if r["coverage"])
     assert failed == 2  # the lost and the always-failing capture, reported by their chunks
+    # The chunk whose 503 capture was never served stays open for the next run; the other is
+    # done. (The 404 in the first chunk is final and would not hold it open by itself.)
+    markers = sorted(bucket.keys("state/backfill/gazette/wayback/"))
+    assert len(markers) == 1 and not markers[0].startswith(
+        f"state/backfill/gazette/wayback/{FROM}_"), markers
