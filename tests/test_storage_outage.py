@@ -15,6 +15,7 @@ import boto3
 import pytest
 from helpers_faults import baseline, dump_rows, run, run_until
 from tcp_proxy import TcpProxy
+from throttling_proxy import ThrottlingProxy
 
 from storage import StoreError, open_store
 
@@ -95,3 +96,18 @@ def test_retries_then_a_clear_store_error(proxy: TcpProxy, bucket: str,
     # A blip shorter than the budget is ridden out: the retry after the restore succeeds.
     proxy.restore()
     assert store.get("a") == b"1"
+
+
+def test_a_throttling_store_slows_the_run_down_but_loses_nothing(s3_env: str, bucket: str) -> None:
+    # S3 answers "503 SlowDown" when a prefix is hot; here one request in ten is refused.
+    parts = urlsplit(s3_env)
+    with ThrottlingProxy(parts.hostname or "127.0.0.1", int(parts.port or 80), every=10) as proxy:
+        uri = f"s3://{bucket}/store"
+        proc = run(uri, env={"AWS_ENDPOINT_URL": proxy.url})
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        # Every kind of request met the throttle (uploads, reads, listings) and was retried.
+        assert proxy.throttled["PUT"] and proxy.throttled["GET"], proxy.throttled
+        assert sum(proxy.throttled.values()) >= 10, proxy.throttled
+    rows = dump_rows(open_store(uri))
+    assert len(rows) == len({r[0] for r in rows})
+    assert set(rows) == baseline()
