@@ -8,14 +8,14 @@ not allow, with a listener on that network to prove nothing reaches it.
 from __future__ import annotations
 
 import os
-import socketserver
 import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from loopback_pair import LoopbackServer, serve_on_two_hosts, stop_servers
 from warcio.archiveiterator import ArchiveIterator
 
 from pipeline.raw import Capture, iter_captures
@@ -76,14 +76,14 @@ def records(store: Store, key: str) -> Iterator[Record]:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: _Host
+    server: LoopbackServer
     protocol_version = "HTTP/1.1"
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         pass
 
     def do_GET(self) -> None:
-        hop = self.server.hop
+        hop = self.server.owner
         with hop.lock:
             hop.log.append((str(self.server.server_address[0]), self.path))
         status, headers, body = hop.route(self.path)
@@ -93,17 +93,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
-
-
-class _Host(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, address: tuple[str, int], hop: HopServer) -> None:
-        self.hop = hop
-        super().__init__(address, _Handler)
-
-    def server_bind(self) -> None:
-        socketserver.TCPServer.server_bind(self)  # no reverse DNS lookup
 
 
 class HopServer:
@@ -123,7 +112,7 @@ class HopServer:
         self.offsite_target = offsite_target
         self.lock = threading.Lock()
         self.log: list[tuple[str, str]] = []
-        self._servers: list[_Host] = []
+        self._servers: list[LoopbackServer] = []
         self.port = 0
 
     @property
@@ -157,27 +146,11 @@ class HopServer:
 
     def start(self) -> HopServer:
         # The same port on both hosts; a port already taken on 127.0.0.1 means another try.
-        for _ in range(20):
-            first = _Host((self.HOST, 0), self)
-            self.port = int(first.server_address[1])
-            try:
-                second = _Host((self.PRIVATE, self.port), self)
-            except OSError:
-                first.server_close()
-                continue
-            break
-        else:
-            raise RuntimeError("no port free on both 127.0.0.5 and 127.0.0.1")
-        self._servers = [first, second]
-        for srv in self._servers:
-            threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.1},
-                             daemon=True).start()
+        self.port, self._servers = serve_on_two_hosts(self.HOST, self.PRIVATE, _Handler, self)
         return self
 
     def stop(self) -> None:
-        for srv in self._servers:
-            srv.shutdown()
-            srv.server_close()
+        stop_servers(self._servers)
 
     def sites_yaml(self) -> str:
         return f"""\

@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import secrets
 import socket
-import socketserver
 import threading
 import time
 import zlib
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from loopback_pair import LoopbackServer, serve_on_two_hosts, stop_servers
 
 HOST = "127.0.0.6"
 PRIVATE = "127.0.0.1"
@@ -68,7 +69,7 @@ def article_html(title: str, n: int = 1) -> str:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: _Host
+    server: LoopbackServer
     protocol_version = "HTTP/1.1"
     timeout = 30
 
@@ -89,7 +90,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, b"moved", headers={"Location": location})
 
     def do_GET(self) -> None:  # noqa: C901, PLR0912 - one branch per hostile page
-        site = self.server.site
+        site = self.server.owner
         with site.lock:
             site.log.append((str(self.server.server_address[0]), self.path))
         path = self.path
@@ -171,7 +172,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", "1000")
         self.end_headers()
         for _ in range(1000):
-            if self.server.site.stopping.is_set():
+            if self.server.owner.stopping.is_set():
                 return
             self.wfile.write(b" ")
             self.wfile.flush()
@@ -184,23 +185,12 @@ def _page(links: list[str]) -> str:
             "</body></html>")
 
 
-class _Host(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, address: tuple[str, int], site: HostileServer) -> None:
-        self.site = site
-        super().__init__(address, _Handler)
-
-    def server_bind(self) -> None:
-        socketserver.TCPServer.server_bind(self)  # no reverse DNS lookup
-
-
 class HostileServer:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.log: list[tuple[str, str]] = []
         self.stopping = threading.Event()
-        self._servers: list[_Host] = []
+        self._servers: list[LoopbackServer] = []
         self.port = 0
 
     @property
@@ -237,28 +227,12 @@ class HostileServer:
             return any(h == host and p == path for h, p in self.log)
 
     def start(self) -> HostileServer:
-        for _ in range(20):
-            first = _Host((HOST, 0), self)
-            self.port = int(first.server_address[1])
-            try:
-                second = _Host((PRIVATE, self.port), self)
-            except OSError:
-                first.server_close()
-                continue
-            break
-        else:
-            raise RuntimeError("no port free on both 127.0.0.6 and 127.0.0.1")
-        self._servers = [first, second]
-        for srv in self._servers:
-            threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.1},
-                             daemon=True).start()
+        self.port, self._servers = serve_on_two_hosts(HOST, PRIVATE, _Handler, self)
         return self
 
     def stop(self) -> None:
         self.stopping.set()
-        for srv in self._servers:
-            srv.shutdown()
-            srv.server_close()
+        stop_servers(self._servers)
 
     def __enter__(self) -> HostileServer:
         return self.start()
