@@ -46,6 +46,7 @@ _AUTHOR_CLASSES = (
 _NOT_NAME_CLASS = re.compile(
     r"(?:bio|desc|title|role|job|avatar|image|img|photo|social|date|time|label|count|posts)", re.I
 )
+_BOX_SCAN = 30
 _DATE_AND_AUTHOR = re.compile(r"date|time", re.I)
 _LABEL = re.compile(
     r"^(?:(?:written|posted|published|words|article|story|text|reported|reporting)\s+by"
@@ -154,11 +155,18 @@ def _candidates(tree: HtmlElement) -> Iterator[str]:
                 if isinstance(child.tag, str) and (text := _short_text(child)):
                     yield text
             continue
-        if _NOT_NAME_CLASS.search(rest):
+        if _NOT_NAME_CLASS.search(rest) or _excluded(el):
             continue
         text = _short_text(el)
-        if text and not _excluded(el):
+        if text:
             yield text
+        elif len(el) and not _holds_a_headline(el):
+            # An author box ("blog_author-box": photo, name, role, bio) is too long to be a
+            # byline; its name is one of its short lines. (A box with a headline in it is a
+            # teaser card of another post, whose author is not this page's.)
+            for node in list(el.iterdescendants())[:_BOX_SCAN]:
+                if isinstance(node.tag, str) and not len(node) and (line := _short_text(node)):
+                    yield line
     yield from _labels(tree)
     yield from _icon_labelled(tree)
 
@@ -180,6 +188,13 @@ def _icon_labelled(tree: HtmlElement) -> Iterator[str]:
         text = tail or (_short_text(following) if following is not None else "")
         if text and len(text) <= _MAX_CHARS and not _excluded(icon):
             yield text
+
+
+def _holds_a_headline(el: HtmlElement) -> bool:
+    return any(
+        len(normalise_space(h.text_content()).split()) > 4
+        for h in el.iter("h1", "h2", "h3", "h4", "h5", "h6")
+    )
 
 
 def _labels(tree: HtmlElement) -> Iterator[str]:

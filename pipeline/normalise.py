@@ -434,7 +434,9 @@ _SURNAME_FIRST = re.compile(
 )
 _LABEL_ONLY = frozenset({"written", "by", "posted", "author", "authors", "words", "story"})
 # Words that show a date line or a UI label was taken for a byline ("Updated Dec 3").
-_NOT_IN_NAMES = frozenset({"updated", "published", "posted", "ago", "min", "mins", "read"})
+_NOT_IN_NAMES = frozenset(
+    {"updated", "published", "posted", "ago", "min", "mins", "read", "about", "author"}
+)
 # A single token with a dot or underscore inside is a user name ("andrew.keaveney").
 _USERNAME = re.compile(r"^\S*[._]\S*$")
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)

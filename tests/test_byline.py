@@ -24,6 +24,9 @@ def _byline(body: str) -> list[str]:
         "<ul class='entry-meta'><li><i class='bi bi-person'></i> Mireille Ostrander</li></ul>",
         "<main><aside class='facts'><h3>Author</h3><p>Mireille Ostrander</p></aside></main>",
         "<div class='dateAndAuthor'><span>Dec 17, 2025</span><span>Mireille Ostrander</span></div>",
+        "<div class='blog_author-box'><img alt=''><div><h4>About the author</h4>"
+        "<div>Mireille Ostrander</div><div>Mireille grows leeks and writes about soil, compost "
+        "and the allotment committee's long meetings.</div></div></div>",
     ],
 )
 def test_labelled_and_icon_bylines(body: str) -> None:
@@ -37,6 +40,9 @@ def test_labelled_and_icon_bylines(body: str) -> None:
         "<aside class='sidebar'><h3>Author</h3><p>Mireille Ostrander</p></aside>",
         "<header><a href='/login'><i class='icon-person'></i> Log In</a></header>",
         "<p>By submitting this form, you agree to our terms.</p>",
+        # a teaser card of another post, with that post's author
+        "<div class='post_author-wrapper'><h3>Leeks that survived the snow this winter</h3>"
+        "<div>Tobiah Greenhalgh</div><div>December 4, 2025</div></div>",
     ],
 )
 def test_furniture_is_not_a_byline(body: str) -> None:
