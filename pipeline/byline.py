@@ -176,9 +176,17 @@ def _candidates(tree: HtmlElement) -> Iterator[str]:
 _PERSON_ICON = re.compile(r"(?:^|[\s_-])(?:person|author)(?:$|[\s_-])", re.I)
 
 
+# Narrows the scan to elements whose class mentions a person before the exact token match.
+_ICON_XPATH = (
+    "//*[self::i or self::span or self::svg][contains(translate(@class, 'PERSONAUTH',"
+    " 'personauth'), 'person') or contains(translate(@class, 'PERSONAUTH', 'personauth'),"
+    " 'author')]"
+)
+
+
 def _icon_labelled(tree: HtmlElement) -> Iterator[str]:
     """"<li><i class="bi bi-person"></i> Jane Doe</li>": the text after a person icon."""
-    for icon in tree.xpath("//i | //span | //svg")[: _SCAN_LIMIT * 50]:
+    for icon in tree.xpath(_ICON_XPATH)[:_SCAN_LIMIT]:
         if not _PERSON_ICON.search(icon.get("class") or "") or normalise_space(icon.text_content()):
             continue
         if any(node.tag in ("a", "button", "header") for node in icon.iterancestors()):

@@ -688,6 +688,18 @@ def candidates_signal(
     return next((c.signal for c in candidates if clean_title(c.value, site_names) == title), None)
 
 
+def _widened(
+    authors: list[str], later: list[Sourced[list[str]]], site_names: list[str | None]
+) -> list[str]:
+    """A later signal that names the chosen people and more is the fuller byline: a one-name
+    `dc.creator` before the six `citation_author`s of a paper."""
+    for cand in later:
+        more = clean_authors(cand.value, site_names)
+        if {a.casefold() for a in authors} < {m.casefold() for m in more}:
+            authors = more
+    return authors
+
+
 def _labels(candidates: list[Sourced[list[str]]], limit: int) -> list[str]:
     for cand in candidates:
         seen: set[str] = set()
@@ -826,19 +838,12 @@ def article_from_page(
     author_candidates = list(meta.authors)
     if hints.get("authors"):
         author_candidates.append(Sourced(_hint_list(hints["authors"]), hint_signal))
-    chosen_at = len(author_candidates)
-    for chosen_at, cand in enumerate(author_candidates):  # noqa: B007 - used after the loop
+    for i, cand in enumerate(author_candidates):
         authors = clean_authors(cand.value, site_names)
         if authors:
             provenance["authors"] = cand.signal
+            authors = _widened(authors, author_candidates[i + 1 :], site_names)
             break
-    if authors:
-        # A later signal that names the chosen people and more is the fuller byline: a
-        # one-name `dc.creator` before the six `citation_author`s of a paper.
-        for cand in author_candidates[chosen_at + 1 :]:
-            more = clean_authors(cand.value, site_names)
-            if {a.casefold() for a in authors} < {m.casefold() for m in more}:
-                authors = more
     if not authors:
         # The byline printed on the page: an author link, an author/byline element, a
         # "Written by" label. These are structural enough to trust even when the markup

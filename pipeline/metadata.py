@@ -356,20 +356,16 @@ def _all(tags: dict[str, list[str]], *keys: str) -> list[str]:
     return []
 
 
-def _twitter_labelled(tree: HtmlElement, labels: tuple[str, ...]) -> list[str]:
+def _twitter_labelled(tags: dict[str, list[str]], labels: tuple[str, ...]) -> list[str]:
     """The value of a Twitter/Slack card "label/data" pair whose label is one of `labels`:
     SEO plugins publish the byline as `twitter:label1 = "Written by"`, `twitter:data1 = name`
     on pages whose markup names the author nowhere else."""
-    pairs: dict[str, dict[str, str]] = {}
-    for el in tree.iter("meta"):
-        key = (el.get("name") or el.get("property") or "").lower()
-        m = re.fullmatch(r"twitter:(label|data)(\d)", key)
-        if m:
-            pairs.setdefault(m[2], {})[m[1]] = normalise_space(el.get("content"))
     return [
-        pair["data"]
-        for _, pair in sorted(pairs.items())
-        if pair.get("data") and pair.get("label", "").casefold().rstrip(":") in labels
+        data[0]
+        for n in range(1, 10)
+        if (label := tags.get(f"twitter:label{n}"))
+        and (data := tags.get(f"twitter:data{n}"))
+        and label[0].casefold().rstrip(":") in labels
     ]
 
 
@@ -449,7 +445,7 @@ def _read_meta(tree: HtmlElement, meta: PageMetadata) -> None:
         _add(meta.authors, [a for a in tags.get(key, []) if "://" not in a], META)
     if parsely.get("author"):
         _add(meta.authors, _labels(parsely.get("author")), META)
-    _add(meta.authors, _twitter_labelled(tree, ("written by", "author", "by")), META)
+    _add(meta.authors, _twitter_labelled(tags, ("written by", "author", "by")), META)
     _add(
         meta.published,
         _first(

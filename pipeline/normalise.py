@@ -319,9 +319,10 @@ _ROLE_WORDS = _wordset(
     advisor analyst sr. sr jr. vp
     """
 )
+# A shared account's name ends in one of these ("NOC Admin").
+_ACCOUNT_WORDS = _wordset("admin administrator webmaster moderator")
 # A name that ends in one of these is a group, not a person ("TOI Lifestyle Desk", "The
 # Currency editors"); stripping the word would leave a fake name behind.
-_ACCOUNT_WORDS = _wordset("admin administrator webmaster moderator")
 _COLLECTIVE_WORDS = _wordset(
     "team desk staff editors editorial newsroom board bureau agency contributors writers "
     "reporters services wires"

@@ -22,7 +22,7 @@ publication date.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -39,7 +39,7 @@ from pipeline.metadata import (
     PageMetadata,
     Sourced,
 )
-from pipeline.normalise import normalise_date
+from pipeline.normalise import normalise_date, parse_datetime
 
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0[1-9]|1[0-2])[/-](0[1-9]|[12]\d|3[01])(?:/|[-_]|$)")
 _ISO_DAY = re.compile(r"\s*\d{4}-\d{2}-\d{2}")
@@ -95,10 +95,6 @@ def _htmldate(tree: HtmlElement, url: str, fetched_at: str) -> str | None:
     return None
 
 
-def _parsed(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
 def choose_dates(
     tree: HtmlElement,
     meta: PageMetadata,
@@ -124,7 +120,8 @@ def choose_dates(
     published, signal = first_date([c for c in candidates if c not in loose], fetched_at)
     if published is not None and published == modified and signal in (JSON_LD, OG, META):
         printed = time_element_date(tree, fetched_at) or visible_dateline(tree, fetched_at)
-        if printed and _parsed(printed) < _parsed(published) - _STAMP_SLACK:
+        earlier, stamp = parse_datetime(printed), parse_datetime(published)
+        if printed and earlier and stamp and earlier < stamp - _STAMP_SLACK:
             return printed, TEXT, modified
     if published is None:
         published = time_element_date(tree, fetched_at)

@@ -339,6 +339,7 @@ class Fetched:
     body: bytes
     replay: str  # the URL the bytes came from (after the archive's redirects)
     error: str | None = None
+    refused: bool = False  # the network guard refused the archive's address
 
     @property
     def transient(self) -> bool:
@@ -347,8 +348,6 @@ class Fetched:
         return bool(self.error) and not self.refused and (
             self.status == 0 or self.status >= 500 or self.status == 429
         )
-
-    refused: bool = False
 
 
 def fetch_capture(client: HTTPClient, prefix: str, row: CdxRow) -> Fetched:
