@@ -37,10 +37,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from dedup_labelled import Generator, Prose  # noqa: E402
 
-from pipeline import neardup  # noqa: E402
-from pipeline.article import Article  # noqa: E402
-from pipeline.dedup import DedupIndex, Verdict  # noqa: E402
-from storage import open_store  # noqa: E402
+from newsmill.pipeline.dedup import neardup  # noqa: E402
+from newsmill.pipeline.dedup.index import DedupIndex, Verdict  # noqa: E402
+from newsmill.pipeline.publish.article import Article  # noqa: E402
+from newsmill.storage import open_store  # noqa: E402
 
 
 def article(url: str, text: str, published_at: str, raw_ref: str) -> Article:

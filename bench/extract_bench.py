@@ -4,7 +4,7 @@
 
 Data: a WCXB-style folder (`html/NNNN.html.gz` + `ground-truth/NNNN.json`), by default
 /work/shared/benchmarks/wcxb-dev-articles. newsmill is scored on what `newsmill extract` prints
-(`pipeline.saved.extract_saved`, the record the CLI emits for a saved page with `--url`).
+(`pipeline.extract.saved.extract_saved`, the record the CLI emits for a saved page with `--url`).
 Scoring follows that folder's README:
 
 - body: lower-cased whitespace-split word multisets; precision = shared / extracted,
@@ -101,7 +101,7 @@ FETCHED_AT = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 def run_ours(html: bytes, url: str) -> Output:
     """What `newsmill extract PAGE --url URL` prints for the page, as an Output."""
-    from pipeline.saved import SavedPage, extract_saved
+    from newsmill.pipeline.extract.saved import SavedPage, extract_saved
 
     record = extract_saved(
         SavedPage(input="bench", body=html, url=url or None, fetched_at=FETCHED_AT)
@@ -263,8 +263,8 @@ def _own_day(page: Page, out: Output) -> str:
     """The day our published date states in its own offset (see the module docstring)."""
     if not out.published_at:
         return ""
-    from pipeline.extract import load_page, url_date
-    from pipeline.normalise import normalise_date, written_day
+    from newsmill.pipeline.extract.normalise import normalise_date, written_day
+    from newsmill.pipeline.extract.page import load_page, url_date
 
     try:
         meta = load_page(page.html).meta
@@ -311,9 +311,9 @@ def reachable(page: Page) -> tuple[bool | None, bool | None]:
     printed anywhere in the HTML in a common spelling. No extractor that picks from the
     page can score above these shares; the rest of the references were edited or looked up
     by the annotators."""
-    from pipeline.extract import load_page, url_date
-    from pipeline.normalise import clean_title, written_day
-    from pipeline.typography import plain_typography
+    from newsmill.pipeline.extract.normalise import clean_title, written_day
+    from newsmill.pipeline.extract.page import load_page, url_date
+    from newsmill.pipeline.extract.typography import plain_typography
 
     try:
         meta = load_page(page.html).meta

@@ -36,7 +36,7 @@ def main() -> int:
 
     import hostile_server
 
-    from pipeline import jobs
+    from newsmill.pipeline.app import jobs
 
     hostile_server.BOMB = args.bomb_mb * 1024 * 1024
     hostile_server.BIG = args.big_mb * 1024 * 1024

@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from pipeline.demo.server import DemoServer
+from newsmill.pipeline.demo.server import DemoServer
 
 
 def main() -> None:

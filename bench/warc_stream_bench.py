@@ -84,7 +84,7 @@ def write_warc(path: Path, size_mb: int, every: int) -> tuple[int, int]:
 
 def child(warc: str, store: str, sites: str) -> None:
     """Runs in the measured process: the backfill, then its numbers as JSON on stdout."""
-    from pipeline import extract, jobs  # noqa: F401 - loaded before the first sample
+    from newsmill.pipeline.app import jobs  # noqa: F401 - loaded before the first sample
 
     samples: list[int] = []
     stop = threading.Event()

@@ -30,7 +30,7 @@ from typing import Any
 import pendulum
 from airflow.sdk import Param, TriggerRule, dag, task
 
-from pipeline import orchestration as orch
+from newsmill.pipeline.tasks import orchestration as orch
 
 _DATE: dict[str, Any] = {"type": "string", "format": "date"}
 

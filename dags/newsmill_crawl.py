@@ -5,9 +5,9 @@ Scheduled incremental crawl of every site in the sites file, then processing of 
 
 - **list_sites** reads the sites file named by the Variable `newsmill_sites` when the run starts.
 - **crawl_site** is mapped once per site (the map index shows the site name). Each runs
-  `pipeline.jobs.crawl` for that one site, which runs Scrapy in its own process and archives every
-  response under `raw/` before anything else happens. A site that fails fails only its own task,
-  and is retried with backoff.
+  `pipeline.app.jobs.crawl` for that one site, which runs Scrapy in its own process and
+  archives every response under `raw/` before anything else happens. A site that fails fails
+  only its own task, and is retried with backoff.
 - **process_articles** runs once every crawl is done and at least one succeeded, so the good
   sites' pages are extracted, normalised and deduplicated into `articles/`. It updates the
   `articles` Asset with the ingestion dates it changed, which triggers `newsmill_dump`.
@@ -25,7 +25,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import TriggerRule, dag, task
 
-from pipeline import orchestration as orch
+from newsmill.pipeline.tasks import orchestration as orch
 
 
 @dag(

@@ -19,7 +19,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable, dag, task
 
-from pipeline import orchestration as orch
+from newsmill.pipeline.tasks import orchestration as orch
 
 
 @dag(

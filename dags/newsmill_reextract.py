@@ -13,7 +13,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import Param, dag, task
 
-from pipeline import orchestration as orch
+from newsmill.pipeline.tasks import orchestration as orch
 
 
 @dag(

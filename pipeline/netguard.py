@@ -2,8 +2,8 @@
 
 Private, loopback, link-local, multicast, reserved, unspecified and other non-global addresses
 are refused unless inside one of the sites file's `allow_private_networks`. The crawler's
-network guard (spiders.middlewares) and the archive backfills (pipeline.wayback, for the CDX
-and replay hosts and for WARC files fetched over HTTP) both ask this module.
+network guard (spiders.middlewares) and the archive backfills (pipeline.backfill.wayback, for the
+CDX and replay hosts and for WARC files fetched over HTTP) both ask this module.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
-"""`python -m spiders`: the same as `python -m spiders.crawl`."""
+"""`python -m newsmill.spiders`: the same as `python -m newsmill.spiders.crawl`."""
 
 import sys
 
-from spiders.crawl import main
+from newsmill.spiders.crawl import main
 
 sys.exit(main())

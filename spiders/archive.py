@@ -35,11 +35,19 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
-from pipeline.lock import pid_alive
-from pipeline.raw import H_HINTS, H_KIND, H_SITE, H_SOURCE, KIND_ARTICLE, KIND_PAGE, raw_key
-from spiders import settings as S
-from spiders.limits import LIMIT_SIZE, LimitExceeded, decoded_size_exceeds
-from storage import Store, StoreError, open_store
+from newsmill.pipeline.app.leases import pid_alive
+from newsmill.pipeline.warc.records import (
+    H_HINTS,
+    H_KIND,
+    H_SITE,
+    H_SOURCE,
+    KIND_ARTICLE,
+    KIND_PAGE,
+    raw_key,
+)
+from newsmill.spiders import settings as S
+from newsmill.spiders.limits import LIMIT_SIZE, LimitExceeded, decoded_size_exceeds
+from newsmill.storage import Store, StoreError, open_store
 
 if TYPE_CHECKING:
     from typing import Self
@@ -47,7 +55,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Request, Response
 
-    from pipeline.sites import Site
+    from newsmill.pipeline.sites import Site
 
 log = logging.getLogger(__name__)
 

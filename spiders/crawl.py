@@ -1,4 +1,5 @@
-"""Run a crawl: `run_crawl()` for callers, `python -m spiders.crawl` for the process doing it.
+"""Run a crawl: `run_crawl()` for callers, `python -m newsmill.spiders.crawl` for the process
+doing it.
 
 A Twisted reactor cannot be restarted within a process, so every crawl runs in a fresh
 subprocess: one Scrapy process, one crawler per selected site running concurrently, each with
@@ -26,13 +27,13 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.sites import Site, SitesFileError, load_sites
-from spiders import settings as S
+from newsmill.pipeline.sites import Site, SitesFileError, load_sites
+from newsmill.spiders import settings as S
 
 if TYPE_CHECKING:
     from scrapy.settings import Settings
 
-log = logging.getLogger("spiders.crawl")
+log = logging.getLogger("newsmill.spiders.crawl")
 
 # After the crawl's own timeout (CLOSESPIDER_TIMEOUT, a graceful close that still uploads the
 # archive), how long the parent waits before interrupting, then killing, the subprocess.
@@ -131,7 +132,7 @@ def run_crawl(
     os.close(fd)
     os.unlink(stats_path)  # the child writes it when it finishes: absent means no report
     cmd = [
-        sys.executable, "-m", "spiders.crawl",
+        sys.executable, "-m", "newsmill.spiders.crawl",
         "--sites", str(sites_path),
         "--store", store_uri,
         "--run-id", run_id,
@@ -328,7 +329,7 @@ def _quiet_scrapy(level: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m spiders.crawl", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m newsmill.spiders.crawl", description=__doc__)
     parser.add_argument("--sites", required=True, help="sites file (YAML)")
     parser.add_argument("--site", action="append", default=[], help="site name (repeatable)")
     parser.add_argument("--store", required=True, help="store URI")
@@ -368,7 +369,7 @@ def main(argv: list[str] | None = None) -> int:
     from scrapy.crawler import AsyncCrawlerProcess, Crawler
     from scrapy.settings import Settings
 
-    from spiders.news import NewsSpider
+    from newsmill.spiders.news import NewsSpider
 
     base = S.base_settings(
         store_uri=args.store,

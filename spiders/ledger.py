@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from spiders import settings as S
-from spiders.archive import LedgerEntry, warc_uploaded
-from spiders.discovery import parse_date
-from storage import KeyNotFound, Store, StoreError, open_store
+from newsmill.spiders import settings as S
+from newsmill.spiders.archive import LedgerEntry, warc_uploaded
+from newsmill.spiders.discovery import parse_date
+from newsmill.storage import KeyNotFound, Store, StoreError, open_store
 
 if TYPE_CHECKING:
     from typing import Self

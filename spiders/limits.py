@@ -35,8 +35,8 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
-from spiders import settings as S
-from storage import StoreError, open_store
+from newsmill.spiders import settings as S
+from newsmill.storage import StoreError, open_store
 
 if TYPE_CHECKING:
     from typing import Self

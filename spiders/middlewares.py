@@ -16,16 +16,16 @@ from scrapy.exceptions import CannotResolveHostError, IgnoreRequest, NotConfigur
 from scrapy.http import Request, Response
 from scrapy.utils.httpobj import urlparse_cached
 
-from pipeline.netguard import IPAddress, IPNetwork, refusal
-from spiders import settings as S
-from spiders.resolver import AddressPolicy, literal, vet_host
+from newsmill.pipeline.netguard import IPAddress, IPNetwork, refusal
+from newsmill.spiders import settings as S
+from newsmill.spiders.resolver import AddressPolicy, literal, vet_host
 
 if TYPE_CHECKING:
     from typing import Self
 
     from scrapy.crawler import Crawler
 
-    from pipeline.sites import Site
+    from newsmill.pipeline.sites import Site
 
 log = logging.getLogger(__name__)
 

@@ -35,9 +35,9 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.defer import CancelledError
 from twisted.python.failure import Failure
 
-from pipeline.raw import KIND_ARTICLE, KIND_PAGE
-from spiders import settings as S
-from spiders.discovery import (
+from newsmill.pipeline.warc.records import KIND_ARTICLE, KIND_PAGE
+from newsmill.spiders import settings as S
+from newsmill.spiders.discovery import (
     VIA_FEED,
     Discovered,
     Entry,
@@ -46,8 +46,8 @@ from spiders.discovery import (
     parse_discovery,
     utc_day,
 )
-from spiders.ledger import Ledger, LedgerExtension
-from spiders.limits import (
+from newsmill.spiders.ledger import Ledger, LedgerExtension
+from newsmill.spiders.limits import (
     LIMIT_DEPTH,
     LIMIT_PAGES,
     LIMIT_REDIRECTS,
@@ -58,14 +58,14 @@ from spiders.limits import (
     quarantine,
     request_url,
 )
-from spiders.middlewares import RefusedOffsite, RefusedPrivate
+from newsmill.spiders.middlewares import RefusedOffsite, RefusedPrivate
 
 if TYPE_CHECKING:
     from typing import Self
 
     from scrapy.crawler import Crawler
 
-    from pipeline.sites import Site
+    from newsmill.pipeline.sites import Site
 
 log = logging.getLogger(__name__)
 
@@ -101,8 +101,8 @@ class Candidate:
 
 
 def _strip_tracking(url: str) -> str:
-    # Imported here: pipeline.urls pulls in tldextract, which only URL canonicalisation needs.
-    from pipeline.urls import strip_tracking
+    # Imported here: pipeline.dedup.urls pulls in tldextract, which only URL canonicalisation needs.
+    from newsmill.pipeline.dedup.urls import strip_tracking
 
     return strip_tracking(url)
 

@@ -36,8 +36,8 @@ from twisted.internet.interfaces import (
 from twisted.internet.threads import deferToThreadPool
 from zope.interface import implementer
 
-from pipeline.netguard import IPAddress, IPNetwork, refusal
-from spiders import settings as S
+from newsmill.pipeline.netguard import IPAddress, IPNetwork, refusal
+from newsmill.spiders import settings as S
 
 if TYPE_CHECKING:
     from typing import Self

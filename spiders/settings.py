@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pipeline.sites import Site
+from newsmill.pipeline.sites import Site
 
 # --- newsmill settings ---------------------------------------------------------------------------
 
@@ -71,7 +71,7 @@ def add_error(stats: Any, settings: Any, message: str) -> None:
 
 # --- Scrapy settings -----------------------------------------------------------------------------
 
-_MW = "spiders.middlewares"
+_MW = "newsmill.spiders.middlewares"
 
 
 def base_settings(
@@ -120,7 +120,7 @@ def base_settings(
         "DOWNLOAD_HANDLERS": {"file": None, "s3": None, "ftp": None, "data": None},
         # Every name Twisted connects to is resolved by our resolver, which returns only the
         # addresses the SSRF policy allows (see spiders.resolver).
-        "TWISTED_DNS_RESOLVER": "spiders.resolver.GuardedResolver",
+        "TWISTED_DNS_RESOLVER": "newsmill.spiders.resolver.GuardedResolver",
         # A proxy would resolve and connect on our behalf, out of the resolver's sight.
         "HTTPPROXY_ENABLED": False,
         # Our limits middleware enforces the URL length and quarantines what it cuts; Scrapy's
@@ -141,16 +141,16 @@ def base_settings(
             f"{_MW}.NetworkGuardMiddleware": 45,
             # URL length on the way out; redirect loops on the way back, before Scrapy's
             # RedirectMiddleware (600) follows them.
-            "spiders.limits.LimitsMiddleware": 620,
+            "newsmill.spiders.limits.LimitsMiddleware": 620,
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             f"{_MW}.BackoffRetryMiddleware": 550,
             # Closest to the downloader: sees every response exactly as received (before
             # decompression, each retried attempt, each redirect hop), and robots.txt too.
-            "spiders.archive.WarcArchiveMiddleware": 950,
+            "newsmill.spiders.archive.WarcArchiveMiddleware": 950,
         },
         "EXTENSIONS": {
-            "spiders.ledger.LedgerExtension": 500,
-            "spiders.limits.CrawlQuarantine": 510,
+            "newsmill.spiders.ledger.LedgerExtension": 500,
+            "newsmill.spiders.limits.CrawlQuarantine": 510,
         },
         "CLOSESPIDER_TIMEOUT": float(timeout or 0),
         STORE_URI: store_uri,

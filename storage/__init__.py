@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from storage.base import KeyNotFound, Store, StoreError, publish
+from newsmill.storage.base import KeyNotFound, Store, StoreError, publish
 
 __all__ = ["KeyNotFound", "Store", "StoreError", "open_store", "publish"]
 
@@ -16,15 +16,15 @@ def open_store(uri: str) -> Store:
     if parts.scheme == "s3":
         if not parts.netloc:
             raise StoreError(f"bad store URI {uri!r}: no bucket")
-        from storage.s3 import S3Store
+        from newsmill.storage.s3 import S3Store
 
         return S3Store(parts.netloc, parts.path)
     if parts.scheme == "file":
-        from storage.local import LocalStore
+        from newsmill.storage.local import LocalStore
 
         return LocalStore(unquote(parts.path))
     if parts.scheme in ("", ) or (len(parts.scheme) == 1 and Path(uri).drive):
-        from storage.local import LocalStore
+        from newsmill.storage.local import LocalStore
 
         return LocalStore(uri)
     raise StoreError(f"unsupported store URI {uri!r} (use a path, file:// or s3://)")

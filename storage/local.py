@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from storage.base import KeyNotFound, StoreError
+from newsmill.storage.base import KeyNotFound, StoreError
 
 
 class LocalStore:

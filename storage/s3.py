@@ -21,7 +21,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from storage.base import KeyNotFound, StoreError
+from newsmill.storage.base import KeyNotFound, StoreError
 
 _MISSING = {"404", "NoSuchKey", "NotFound"}
 DEFAULT_RETRY_MODE = "adaptive"

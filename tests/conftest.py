@@ -79,7 +79,7 @@ def s3_uri(s3_env: str) -> str:
 @pytest.fixture
 def demo():
     """The demo news sites, edition 1, on loopback."""
-    from pipeline.demo.server import DemoServer
+    from newsmill.pipeline.demo.server import DemoServer
 
     server = DemoServer().start()
     try:
@@ -97,7 +97,7 @@ def demo_sites(demo, tmp_path: Path) -> Path:
 def demo_server():
     """The demo sites, edition 1, once per module: for tests that leave the edition alone
     (they may reset() the request log)."""
-    from pipeline.demo.server import DemoServer
+    from newsmill.pipeline.demo.server import DemoServer
 
     with DemoServer() as server:
         yield server

@@ -9,8 +9,8 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.demo.server import DemoServer
-from storage import open_store
+from newsmill.pipeline.demo.server import DemoServer
+from newsmill.storage import open_store
 
 
 @pytest.fixture(autouse=True)

@@ -18,8 +18,8 @@ from typing import Any
 from loopback_pair import LoopbackServer, serve_on_two_hosts, stop_servers
 from warcio.archiveiterator import ArchiveIterator
 
-from pipeline.raw import Capture, iter_captures
-from storage import Store
+from newsmill.pipeline.warc.records import Capture, iter_captures
+from newsmill.storage import Store
 
 
 def captures(store: Store, keys: list[str]) -> list[Capture]:

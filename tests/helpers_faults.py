@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from pipeline.demo.server import DemoServer
-from storage import Store, open_store
+from newsmill.pipeline.demo.server import DemoServer
+from newsmill.storage import Store, open_store
 
 NEWSMILL = str(Path(sys.executable).parent / "newsmill")
 # Small WARC files, so raw/ keys appear while the crawl is still fetching; a small delay, so

@@ -10,7 +10,7 @@ import helpers_backfill
 from conftest import run_cli
 from helpers_backfill import article_rows, in_range_archive
 
-from pipeline.demo.server import DemoServer
+from newsmill.pipeline.demo.server import DemoServer
 
 # Shared fixtures (pytest finds them by name in this module).
 _one_worker = helpers_backfill._one_worker

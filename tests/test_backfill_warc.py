@@ -20,9 +20,9 @@ from helpers_backfill import article_rows, fetch, in_range_archive
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from pipeline import jobs
-from pipeline.demo.server import DemoServer
-from storage import open_store
+from newsmill.pipeline.app import jobs
+from newsmill.pipeline.demo.server import DemoServer
+from newsmill.storage import open_store
 
 FROM, TO = "2019-02-01", "2019-08-31"
 
@@ -162,7 +162,7 @@ def test_local_warc_ingests_exactly_the_range_and_rerun_adds_nothing(
 def test_interrupted_backfill_resumes_from_the_first_slice_not_done(
     demo_server: DemoServer, sites_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pipeline import backfill_warc
+    from newsmill.pipeline.backfill import warc as backfill_warc
 
     warc = tmp_path / "slices.warc.gz"
     write_warc(warc, demo_server, gz=True, truncate=False)

@@ -1,12 +1,12 @@
-"""The visible byline of a page whose markup names no author (pipeline.byline)."""
+"""The visible byline of a page whose markup names no author (pipeline.extract.byline)."""
 
 from __future__ import annotations
 
 import pytest
 from trafilatura.utils import load_html
 
-from pipeline.byline import find_byline
-from pipeline.normalise import clean_authors
+from newsmill.pipeline.extract.byline import find_byline
+from newsmill.pipeline.extract.normalise import clean_authors
 
 
 def _byline(body: str) -> list[str]:

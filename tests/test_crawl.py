@@ -17,12 +17,12 @@ import pytest
 from helpers_crawl import all_raw_keys, captures, records
 from scrapy.settings import Settings
 
-from pipeline.demo.server import HOSTS, DemoServer, RequestLog
-from pipeline.raw import Capture
-from pipeline.sites import SitesFileError
-from spiders.crawl import CrawlResult, run_crawl
-from spiders.ledger import ledger_key
-from storage import Store, open_store
+from newsmill.pipeline.demo.server import HOSTS, DemoServer, RequestLog
+from newsmill.pipeline.sites import SitesFileError
+from newsmill.pipeline.warc.records import Capture
+from newsmill.spiders.crawl import CrawlResult, run_crawl
+from newsmill.spiders.ledger import ledger_key
+from newsmill.storage import Store, open_store
 
 
 @dataclass
@@ -249,9 +249,9 @@ def test_bad_sites_file_fails_before_crawling(tmp_path: Path) -> None:
 
 
 def test_site_settings_win_over_the_run(sites_file: Path) -> None:
-    from pipeline.sites import load_sites
-    from spiders.crawl import crawler_settings
-    from spiders.settings import base_settings
+    from newsmill.pipeline.sites import load_sites
+    from newsmill.spiders.crawl import crawler_settings
+    from newsmill.spiders.settings import base_settings
 
     site = load_sites(sites_file).site("gazette")
     site = dataclasses.replace(site, obey_robots=False, delay=1.5, concurrency=3)
@@ -269,7 +269,7 @@ def test_site_settings_win_over_the_run(sites_file: Path) -> None:
 
 
 def test_ledger_skips_unless_changed(tmp_path: Path) -> None:
-    from spiders.ledger import Ledger
+    from newsmill.spiders.ledger import Ledger
 
     store = open_store(str(tmp_path))
     ledger = Ledger.load(store, "s")
@@ -289,7 +289,7 @@ def test_ledger_skips_unless_changed(tmp_path: Path) -> None:
 
 
 def test_damaged_ledger_starts_empty(tmp_path: Path) -> None:
-    from spiders.ledger import Ledger
+    from newsmill.spiders.ledger import Ledger
 
     store = open_store(str(tmp_path))
     store.put(ledger_key("s"), b"{not json")

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from pipeline import orchestration as orch
+from newsmill.pipeline.tasks import orchestration as orch
 
 ROOT = Path(__file__).resolve().parent.parent
 DRIVER = ROOT / "tests" / "airflow_driver.py"

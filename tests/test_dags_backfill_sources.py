@@ -17,7 +17,7 @@ from test_backfill_warc import write_warc
 from test_dags_e2e import KEY_ID, SECRET, Airflow, airflow_home, new_store, today
 from test_wayback import wayback_captures
 
-from pipeline.demo.server import DemoServer
+from newsmill.pipeline.demo.server import DemoServer
 
 pytestmark = pytest.mark.timeout(900)
 

@@ -29,8 +29,8 @@ import pytest
 import yaml
 from conftest import free_port
 
-from pipeline.article import article_id
-from pipeline.demo.server import DemoServer
+from newsmill.pipeline.demo.server import DemoServer
+from newsmill.pipeline.publish.article import article_id
 
 pytestmark = pytest.mark.timeout(900)
 

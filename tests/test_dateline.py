@@ -1,11 +1,11 @@
-"""The date a page prints for its reader (pipeline.dateline)."""
+"""The date a page prints for its reader (pipeline.extract.dateline)."""
 
 from __future__ import annotations
 
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
-from pipeline.dateline import time_element_date, visible_dateline
+from newsmill.pipeline.extract.dateline import time_element_date, visible_dateline
 
 FETCHED = "2026-01-01T00:00:00Z"
 
@@ -55,8 +55,8 @@ def test_time_element_prefers_the_published_one_and_skips_updates_and_sidebars()
 
 
 def _dates(head: str, body: str, url: str = "https://x.example/a") -> tuple[str | None, ...]:
-    from pipeline.metadata import read_metadata
-    from pipeline.published import choose_dates
+    from newsmill.pipeline.extract.metadata import read_metadata
+    from newsmill.pipeline.extract.published import choose_dates
 
     tree = load_html(f"<!DOCTYPE html><html><head>{head}</head><body>{body}</body></html>")
     assert tree is not None

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from pipeline import dedup
-from pipeline.article import Article, article_id
-from pipeline.dedup import DedupIndex, Verdict
-from pipeline.urls import canonical_url, cross_site_canonical, identity_key
-from storage import open_store
+from newsmill.pipeline.dedup import index as dedup
+from newsmill.pipeline.dedup.index import DedupIndex, Verdict
+from newsmill.pipeline.dedup.urls import canonical_url, cross_site_canonical, identity_key
+from newsmill.pipeline.publish.article import Article, article_id
+from newsmill.storage import open_store
 
 
 def art(url: str, text: str, raw_ref: str, **extra: Any) -> Article:
@@ -288,7 +288,7 @@ def test_ids_ending_in_zero_bytes_survive_the_segments(tmp_path: Path) -> None:
 
 
 def test_extraction_records_a_cross_site_canonical_as_the_copied_article() -> None:
-    from pipeline.extract import extract_article
+    from newsmill.pipeline.extract.page import extract_article
 
     paras = "".join(f"<p>{s}.</p>" for s in LONG.split(". "))
 

@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from pipeline.demo import DemoServer, ExpectedArticle
-from pipeline.demo.server import CASES, EXTRA_CASES
+from newsmill.pipeline.demo import DemoServer, ExpectedArticle
+from newsmill.pipeline.demo.server import CASES, EXTRA_CASES
 
 NS = {
     "sm": "http://www.sitemaps.org/schemas/sitemap/0.9",

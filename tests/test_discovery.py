@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from spiders.discovery import parse_date, parse_discovery
+from newsmill.spiders.discovery import parse_date, parse_discovery
 
 RSS = b"""\xef\xbb\xbf
 <?xml version="1.0" encoding="UTF-8"?>
@@ -191,7 +191,7 @@ def test_old_sitemap_namespace_and_text_sitemap() -> None:
 def test_malformed_documents_are_logged_not_raised(
     body: bytes, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.ERROR, logger="spiders.discovery"):
+    with caplog.at_level(logging.ERROR, logger="newsmill.spiders.discovery"):
         doc = parse_discovery(body, "https://x.example/feed")
     for entry in doc.entries:
         assert "passwd" not in entry.url and entry.url.startswith("https://")

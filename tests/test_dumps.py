@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline import jobs
-from pipeline.article import Article
-from pipeline.dumps import mark_pending
-from pipeline.tables import rows_to_table, table_to_parquet, to_row
-from storage import open_store
+from newsmill.pipeline.app import jobs
+from newsmill.pipeline.publish.article import Article
+from newsmill.pipeline.publish.dumps import mark_pending
+from newsmill.pipeline.publish.tables import rows_to_table, table_to_parquet, to_row
+from newsmill.storage import open_store
 
 
 def _article(n: int) -> Article:

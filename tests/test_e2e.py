@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import ROOT, run_cli
 
-from pipeline.article import article_id
+from newsmill.pipeline.publish.article import article_id
 
 pytestmark = pytest.mark.timeout(600)
 

@@ -7,8 +7,7 @@ from typing import Any
 import pytest
 import trafilatura
 
-from pipeline.article import Article
-from pipeline.extract import (
+from newsmill.pipeline.extract.page import (
     EXTRACTOR,
     MAX_BYTES,
     NoArticle,
@@ -16,6 +15,7 @@ from pipeline.extract import (
     extract_article,
     filter_boilerplate,
 )
+from newsmill.pipeline.publish.article import Article
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 FETCHED = "2024-05-04T10:00:00Z"
@@ -525,7 +525,7 @@ def test_written_by_label_and_author_link_give_the_byline() -> None:
 
 
 def test_byline_furniture_is_not_a_name() -> None:
-    from pipeline.byline import plausible_name, trim_calendar
+    from newsmill.pipeline.extract.byline import plausible_name, trim_calendar
 
     assert not plausible_name("Dec")
     assert not plausible_name("Written By")
@@ -540,7 +540,7 @@ def test_byline_furniture_is_not_a_name() -> None:
 def test_structure_prune_removes_labelled_furniture_but_not_the_story() -> None:
     from lxml.html import fromstring
 
-    from pipeline.structure import prune
+    from newsmill.pipeline.extract.structure import prune
 
     story = " ".join(FERRY)
     tree = fromstring(
@@ -564,7 +564,7 @@ def test_structure_prune_removes_labelled_furniture_but_not_the_story() -> None:
 
 
 def test_an_unknown_brand_after_a_pipe_is_dropped_from_the_title() -> None:
-    from pipeline.extract import _drop_pipe_suffix
+    from newsmill.pipeline.extract.page import _drop_pipe_suffix
 
     assert _drop_pipe_suffix("How to fix a bike chain | Wheelwright") == "How to fix a bike chain"
     assert _drop_pipe_suffix("Night trains return | Opinion | The Courier Weekly") == (

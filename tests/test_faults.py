@@ -17,7 +17,7 @@ from helpers_faults import (
     wait_no_crawl_children,
 )
 
-from storage import open_store
+from newsmill.storage import open_store
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -93,8 +93,8 @@ def test_a_killed_crawls_local_warc_is_recovered(tmp_path: Path) -> None:
     from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
 
-    from spiders.crawl import run_crawl
-    from spiders.ledger import Ledger
+    from newsmill.spiders.crawl import run_crawl
+    from newsmill.spiders.ledger import Ledger
 
     url = demo().base_url("ledger") + "/news/999-recovered-story.html"
     dead = subprocess.Popen(["true"])

@@ -10,10 +10,10 @@ import pytest
 import yaml
 from helpers_crawl import HopServer, all_raw_keys, captures
 
-from pipeline.demo.server import DemoServer
-from spiders.crawl import run_crawl
-from spiders.middlewares import NetworkGuardMiddleware
-from storage import open_store
+from newsmill.pipeline.demo.server import DemoServer
+from newsmill.spiders.crawl import run_crawl
+from newsmill.spiders.middlewares import NetworkGuardMiddleware
+from newsmill.storage import open_store
 
 
 def test_private_network_refused_without_allow(demo_server: DemoServer, tmp_path: Path) -> None:

@@ -14,12 +14,12 @@ from conftest import run_cli
 from hostile_server import FAST, HOST, PRIVATE, HostileServer, RebindingDNS, gzip_bomb
 from warcio.warcwriter import WARCWriter
 
-from pipeline.process import process_keys
-from pipeline.raw import raw_key
-from spiders import settings as S
-from spiders.crawl import run_crawl
-from spiders.limits import TrapGuard, decoded_size_exceeds, url_shape
-from storage import open_store
+from newsmill.pipeline.app.process import process_keys
+from newsmill.pipeline.warc.records import raw_key
+from newsmill.spiders import settings as S
+from newsmill.spiders.crawl import run_crawl
+from newsmill.spiders.limits import TrapGuard, decoded_size_exceeds, url_shape
+from newsmill.storage import open_store
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -237,13 +237,13 @@ def test_telnet_and_remote_control_are_off() -> None:
     base = S.base_settings(store_uri="/tmp/x", run_id="r")
     assert base["TELNETCONSOLE_ENABLED"] is False
     assert base["REMOTE_CONTROL_ENABLED"] is False
-    assert base["TWISTED_DNS_RESOLVER"] == "spiders.resolver.GuardedResolver"
+    assert base["TWISTED_DNS_RESOLVER"] == "newsmill.spiders.resolver.GuardedResolver"
     for scheme in ("file", "s3", "ftp", "data"):
         assert base["DOWNLOAD_HANDLERS"][scheme] is None
 
 
 def test_huge_sitemap_index_is_streamed_and_a_truncated_one_kept() -> None:
-    from spiders.discovery import parse_discovery
+    from newsmill.spiders.discovery import parse_discovery
 
     n = 20_000
     items = "".join(
@@ -298,7 +298,7 @@ def test_pages_per_site_and_depth_are_quarantined(hostile: HostileServer,
     ],
 )
 def test_sites_file_wrong_types(bad: str, key: str) -> None:
-    from pipeline.sites import SitesFileError, parse_sites
+    from newsmill.pipeline.sites import SitesFileError, parse_sites
 
     site = {"name": "x", "domains": ["x.test"], "feeds": ["https://x.test/feed"]}
     k, _, v = bad.partition(": ")

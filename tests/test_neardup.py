@@ -1,4 +1,4 @@
-"""MinHash signatures, LSH band keys and band tables (pipeline.neardup)."""
+"""MinHash signatures, LSH band keys and band tables (pipeline.dedup.neardup)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import sys
 
 import numpy as np
 
-from pipeline import neardup as nd
-from pipeline.demo import content
-from pipeline.demo.model import Heading, Para, Story
+from newsmill.pipeline.dedup import neardup as nd
+from newsmill.pipeline.demo import content
+from newsmill.pipeline.demo.model import Heading, Para, Story
 
 
 def text_of(story: Story, *, intro: bool = False) -> str:
@@ -38,7 +38,7 @@ def test_identical_texts_have_identical_signatures() -> None:
 def test_signatures_do_not_depend_on_the_process() -> None:
     # Signatures are stored and compared across runs: no per-process hash seed may leak in.
     text = text_of(content.CLOCK)
-    code = ("import sys; from pipeline import neardup as nd; "
+    code = ("import sys; from newsmill.pipeline.dedup import neardup as nd; "
             "print(nd.signature(sys.stdin.read()).tolist())")
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     out = subprocess.run([sys.executable, "-c", code], input=text, capture_output=True,

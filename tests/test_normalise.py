@@ -4,7 +4,7 @@ import unicodedata
 
 import pytest
 
-from pipeline.normalise import (
+from newsmill.pipeline.extract.normalise import (
     clean_authors,
     clean_title,
     normalise_date,
@@ -224,7 +224,7 @@ def test_language_codes(raw: str | None, expected: str | None) -> None:
 
 
 def test_written_day_keeps_the_publishers_own_day() -> None:
-    from pipeline.normalise import written_day
+    from newsmill.pipeline.extract.normalise import written_day
 
     # 01:00 in India is the previous evening in UTC: the record says the 18th, the page the 19th
     assert normalise_date("2025-12-19T01:00:00+05:30", fetched_at="2026-01-01T00:00:00Z") == (

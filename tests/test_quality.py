@@ -55,7 +55,7 @@ def _page_path(name: str, label: dict[str, Any]) -> Path:
 @cache
 def _records() -> tuple[tuple[str, dict[str, Any], dict[str, Any]], ...]:
     """(name, label, what `newsmill extract` prints) for every labelled page."""
-    from pipeline.saved import SavedPage, extract_saved
+    from newsmill.pipeline.extract.saved import SavedPage, extract_saved
 
     out = []
     for name, label in sorted(_labels().items()):

@@ -11,7 +11,7 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from pipeline.saved import HANDFUL, IN_FLIGHT_PER_WORKER, iter_saved_pages
+from newsmill.pipeline.extract.saved import HANDFUL, IN_FLIGHT_PER_WORKER, iter_saved_pages
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 SEED_URL = (

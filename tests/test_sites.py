@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.sites import SitesFileError, load_sites
+from newsmill.pipeline.sites import SitesFileError, load_sites
 
 GOOD = """
 allow_private_networks: ["127.0.0.0/8"]

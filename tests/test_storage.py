@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from storage import KeyNotFound, StoreError, open_store, publish
+from newsmill.storage import KeyNotFound, StoreError, open_store, publish
 
 
 @pytest.fixture(params=["local", "s3"])

@@ -17,7 +17,7 @@ from helpers_faults import baseline, dump_rows, run, run_until
 from tcp_proxy import TcpProxy
 from throttling_proxy import ThrottlingProxy
 
-from storage import StoreError, open_store
+from newsmill.storage import StoreError, open_store
 
 pytestmark = pytest.mark.timeout(240)
 

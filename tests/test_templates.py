@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from pipeline.process import Batch, process_batches
-from pipeline.raw import KIND_ARTICLE, Capture
-from pipeline.templates import (
+from newsmill.pipeline.app.process import Batch, process_batches
+from newsmill.pipeline.extract.templates import (
     MIN_ARTICLES,
     SiteTemplate,
     Templates,
@@ -18,7 +17,8 @@ from pipeline.templates import (
     drop_template_blocks,
     template_key,
 )
-from storage.local import LocalStore
+from newsmill.pipeline.warc.records import KIND_ARTICLE, Capture
+from newsmill.storage.local import LocalStore
 
 BIO = (
     "Maya Lindqvist writes about the coastal towns for the Harbour Gazette and lives in Tarrow "

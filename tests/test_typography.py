@@ -1,10 +1,10 @@
-"""Plain typography in titles and author names (pipeline.typography)."""
+"""Plain typography in titles and author names (pipeline.extract.typography)."""
 
 from __future__ import annotations
 
 import pytest
 
-from pipeline.typography import plain_typography
+from newsmill.pipeline.extract.typography import plain_typography
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.urls import (
+from newsmill.pipeline.dedup.urls import (
     accept_canonical,
     canonical_url,
     de_amp,

@@ -16,10 +16,10 @@ from fake_wayback import Capture, FakeWayback
 from helpers_backfill import article_rows, fetch, in_range_archive
 from warcio.archiveiterator import ArchiveIterator
 
-from pipeline import jobs
-from pipeline.demo.server import DemoServer
-from pipeline.wayback import NetworkGuard, Refused, parse_cdx_json
-from storage import open_store
+from newsmill.pipeline.app import jobs
+from newsmill.pipeline.backfill.wayback import NetworkGuard, Refused, parse_cdx_json
+from newsmill.pipeline.demo.server import DemoServer
+from newsmill.storage import open_store
 
 FROM, TO = "2019-02-01", "2019-08-31"
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pipeline.demo.model import ExpectedArticle, RequestLog
+from newsmill.pipeline.demo.model import ExpectedArticle, RequestLog
 
 if TYPE_CHECKING:
-    from pipeline.demo.server import DemoServer
+    from newsmill.pipeline.demo.server import DemoServer
 
 __all__ = ["DemoServer", "ExpectedArticle", "RequestLog"]
 
@@ -15,7 +15,7 @@ __all__ = ["DemoServer", "ExpectedArticle", "RequestLog"]
 def __getattr__(name: str) -> Any:
     # Imported lazily so `python -m pipeline.demo.server` does not load the module twice.
     if name == "DemoServer":
-        from pipeline.demo.server import DemoServer
+        from newsmill.pipeline.demo.server import DemoServer
 
         return DemoServer
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
-from pipeline.demo.model import Ago, Comment, Figure, Heading, Para, Revision, Story, Tweet
+from newsmill.pipeline.demo.model import Ago, Comment, Figure, Heading, Para, Revision, Story, Tweet
 
 GAZETTE_TZ = 1  # hours east of UTC, as printed in the Gazette's markup
 LEDGER_TZ = 2

@@ -6,12 +6,12 @@ import re
 from datetime import timedelta
 from urllib.parse import parse_qs
 
-from pipeline.demo import content, gazette_xml
-from pipeline.demo import gazette_chrome as chrome
-from pipeline.demo.gazette_article import amp_page, amp_path, article_page
-from pipeline.demo.markup import esc, html_response, png, redirect, text_response
-from pipeline.demo.markup import xml_response as _xml
-from pipeline.demo.model import Placed, Response, World
+from newsmill.pipeline.demo import content, gazette_xml
+from newsmill.pipeline.demo import gazette_chrome as chrome
+from newsmill.pipeline.demo.gazette_article import amp_page, amp_path, article_page
+from newsmill.pipeline.demo.markup import esc, html_response, png, redirect, text_response
+from newsmill.pipeline.demo.markup import xml_response as _xml
+from newsmill.pipeline.demo.model import Placed, Response, World
 
 TRACKING_QUERY = "utm_source=homepage&utm_medium=promo&utm_campaign=festival40"
 PRIVATE_SLUG = "harbour-budget-draft"

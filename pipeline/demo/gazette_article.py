@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from pipeline.demo import gazette_chrome as chrome
-from pipeline.demo.markup import attr, esc, inline, iso, json_ld, long_date, us_date
-from pipeline.demo.model import Block, Figure, Heading, Para, Placed, Tweet, World
+from newsmill.pipeline.demo import gazette_chrome as chrome
+from newsmill.pipeline.demo.markup import attr, esc, inline, iso, json_ld, long_date, us_date
+from newsmill.pipeline.demo.model import Block, Figure, Heading, Para, Placed, Tweet, World
 
 PROMO_TITLE = "Start your day with The Harbour Gazette Morning Briefing"
 PROMO_TEXT = (

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from pipeline.demo.markup import attr, esc, long_date
-from pipeline.demo.model import Placed, World
+from newsmill.pipeline.demo.markup import attr, esc, long_date
+from newsmill.pipeline.demo.model import Placed, World
 
 NAME = "The Harbour Gazette"
 TAGLINE = "Independent news from the harbour towns since 1887"

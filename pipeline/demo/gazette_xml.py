@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 from xml.sax.saxutils import escape
 
-from pipeline.demo import gazette_chrome as chrome
-from pipeline.demo.markup import iso, rfc822
-from pipeline.demo.model import Placed, World
+from newsmill.pipeline.demo import gazette_chrome as chrome
+from newsmill.pipeline.demo.markup import iso, rfc822
+from newsmill.pipeline.demo.model import Placed, World
 
 # Static pages were last touched long ago; a fixed date keeps their sitemap stable.
 PAGES_MODIFIED = datetime(2023, 5, 2, 9, 0, tzinfo=timezone(timedelta(hours=1)))

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from xml.sax.saxutils import escape
 
-from pipeline.demo import ledger_chrome as chrome
-from pipeline.demo.markup import (
+from newsmill.pipeline.demo import ledger_chrome as chrome
+from newsmill.pipeline.demo.markup import (
     JOURS,
     MOIS,
     MONTHS,
@@ -30,7 +30,16 @@ from pipeline.demo.markup import (
     text_response,
     xml_response,
 )
-from pipeline.demo.model import Block, Figure, Heading, Para, Placed, Response, Tweet, World
+from newsmill.pipeline.demo.model import (
+    Block,
+    Figure,
+    Heading,
+    Para,
+    Placed,
+    Response,
+    Tweet,
+    World,
+)
 
 PDF_PATH = "/news/900-annual-report-2024.pdf"
 BROKEN_PATH = "/news/1046-live-flood-updates.html"

@@ -6,8 +6,8 @@ windows-1252 can encode, so the same shell also serves the legacy cp1252 story.
 
 from __future__ import annotations
 
-from pipeline.demo.markup import attr, esc
-from pipeline.demo.model import Placed, World
+from newsmill.pipeline.demo.markup import attr, esc
+from newsmill.pipeline.demo.model import Placed, World
 
 NAME = "The Northern Ledger"
 TAGLINE = "The paper of the northern valleys"

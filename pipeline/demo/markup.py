@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
 
-from pipeline.demo.model import Para, Response
+from newsmill.pipeline.demo.model import Para, Response
 
 HTML_UTF8 = "text/html; charset=UTF-8"
 

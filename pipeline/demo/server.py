@@ -19,10 +19,17 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
-from pipeline.demo import content, gazette, gazette_article, gazette_chrome, ledger, ledger_chrome
-from pipeline.demo.markup import esc, http_date
-from pipeline.demo.model import ExpectedArticle, Placed, RequestLog, Response, World, utc_z
-from pipeline.typography import plain_typography
+from newsmill.pipeline.demo import (
+    content,
+    gazette,
+    gazette_article,
+    gazette_chrome,
+    ledger,
+    ledger_chrome,
+)
+from newsmill.pipeline.demo.markup import esc, http_date
+from newsmill.pipeline.demo.model import ExpectedArticle, Placed, RequestLog, Response, World, utc_z
+from newsmill.pipeline.extract.typography import plain_typography
 
 HOSTS: dict[str, str] = {"gazette": "127.0.0.2", "ledger": "127.0.0.3", "elsewhere": "127.0.0.4"}
 # 1: the site as first crawled; 2: two new stories and one revised; 3: adds a trimmed syndicated
@@ -403,7 +410,7 @@ def _expected(world: World, placed: Placed) -> ExpectedArticle:
         publisher=story.publisher,
         site=story.publisher,
         canonical_url=placed.url,
-        # The record spells quotes in ASCII (pipeline.typography); the page keeps the
+        # The record spells quotes in ASCII (pipeline.extract.typography); the page keeps the
         # publisher's typography.
         title=plain_typography(story.title),
         authors=[plain_typography(a) for a in story.authors],

@@ -17,15 +17,15 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.article import Article
-from pipeline.dedup import DedupIndex, Verdict
-from pipeline.dumps import mark_pending
-from pipeline.pool import ordered_map
-from pipeline.raw import KIND_ARTICLE, Capture, iter_captures
-from pipeline.sites import Site
-from pipeline.tables import rows_to_table, table_to_parquet, to_row
-from pipeline.templates import Templates
-from storage import Store
+from newsmill.pipeline.app.pool import ordered_map
+from newsmill.pipeline.dedup.index import DedupIndex, Verdict
+from newsmill.pipeline.extract.templates import Templates
+from newsmill.pipeline.publish.article import Article
+from newsmill.pipeline.publish.dumps import mark_pending
+from newsmill.pipeline.publish.tables import rows_to_table, table_to_parquet, to_row
+from newsmill.pipeline.sites import Site
+from newsmill.pipeline.warc.records import KIND_ARTICLE, Capture, iter_captures
+from newsmill.storage import Store
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,8 @@ class Job:
     language_hint: str | None = None
     domains: tuple[str, ...] = ()
     quarantine: str | None = None  # decided without extraction (HTTP error, corrupt file)
-    boilerplate: frozenset[str] = frozenset()  # the site's template blocks (pipeline.templates)
+    # the site's template blocks (pipeline.extract.templates)
+    boilerplate: frozenset[str] = frozenset()
 
     def __getstate__(self) -> dict[str, Any]:
         # The batch (with its reader) stays in the parent; a worker needs only the page.
@@ -106,7 +107,7 @@ Outcome = tuple[Article | None, str | None]
 def extract_job(job: Job) -> Outcome:
     if job.quarantine is not None or job.capture is None:
         return None, job.quarantine or "no capture"
-    from pipeline.extract import NoArticle, extract_article
+    from newsmill.pipeline.extract.page import NoArticle, extract_article
 
     c = job.capture
     try:
@@ -263,7 +264,7 @@ def process_batches(
 ) -> ProcessResult:
     """Extract, deduplicate and write the records of each batch, in order.
 
-    The caller holds the store's process lock (see pipeline.jobs).
+    The caller holds the store's process lock (see pipeline.app.jobs).
     """
     result = ProcessResult()
     index = DedupIndex.load(store)

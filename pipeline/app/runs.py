@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from storage import Store
+from newsmill.storage import Store
 
 
 def utcnow() -> datetime:
@@ -52,7 +52,7 @@ class RunReport:
     dumps: list[str] = field(default_factory=list)  # dump partitions published
     failures: dict[str, str] = field(default_factory=dict)  # site -> why it failed
     error: str | None = None  # the whole run failed: why
-    # backfills: site -> per-month counts (pipeline.coverage.SiteCoverage.to_json())
+    # backfills: site -> per-month counts (pipeline.backfill.coverage.SiteCoverage.to_json())
     coverage: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -4,7 +4,7 @@ Many blogs and CMS themes print the author on the page and nowhere else: a link 
 archive (`/author/jane-doe/`, `rel="author"`), an element whose class or id says `author` or
 `byline`, or a label ("Written by", "By", "Posted by") with the name next to it. This module
 reads those, in that order of reliability, and returns the first value that reads as a person's
-name. trafilatura's own byline finder is kept as the last resort in `pipeline.extract`: it
+name. trafilatura's own byline finder is kept as the last resort in `pipeline.extract.page`: it
 searches more loosely and returns page furniture ("Dec", "Written By") more often.
 
 Only short texts are considered (a byline is a name, not a bio), and nothing inside comment
@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 
 from lxml.html import HtmlElement
 
-from pipeline.normalise import (
+from newsmill.pipeline.extract.normalise import (
     _ORG_WORDS,
     _squash,
     _wordset,
@@ -26,7 +26,7 @@ from pipeline.normalise import (
     normalise_space,
     site_name_keys,
 )
-from pipeline.regions import furniture_pattern, in_furniture
+from newsmill.pipeline.extract.regions import furniture_pattern, in_furniture
 
 # Containers whose names are never the article's author.
 _EXCLUDED = furniture_pattern(

@@ -3,14 +3,14 @@
 A crawl sees many pages of one site, and a site's template puts the same blocks around or
 inside every story: an author bio, a house promo ("Our award-winning newsletter ..."), a
 disclaimer, a "This article first appeared in ..." line. The generic filters in
-`pipeline.extract` cannot know a site's own wording; counting does. For every site the store
+`pipeline.extract.page` cannot know a site's own wording; counting does. For every site the store
 keeps `state/templates/site=<site>.json`: a hash per paragraph of extracted text and the number
 of distinct articles it has appeared in. A block seen in at least `MIN_ARTICLES` distinct
 articles of the site is boilerplate, and extraction drops it from later records.
 
 Story text is unique to its story, so it never reaches the threshold; a quote or a sentence a
 follow-up story repeats verbatim would have to recur in `MIN_ARTICLES` different articles. The
-extractor also never lets the template empty a record (see `pipeline.extract`).
+extractor also never lets the template empty a record (see `pipeline.extract.page`).
 
 The file is small and bounded: when it holds more than `MAX_BLOCKS` hashes, the blocks seen
 only once (almost all of them story paragraphs) are forgotten. An article is counted once, even
@@ -26,7 +26,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from storage import Store, StoreError
+from newsmill.storage import Store, StoreError
 
 log = logging.getLogger(__name__)
 

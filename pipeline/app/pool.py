@@ -13,7 +13,7 @@ R = TypeVar("R")
 
 
 def default_workers() -> int:
-    from pipeline.settings import settings
+    from newsmill.pipeline.settings import settings
 
     configured = settings().workers
     if configured:

@@ -15,7 +15,7 @@ is one of the site's `domains` and whose URL matches `article_urls` (every page 
 when it has none), as in a crawl. Requests, metadata and warcinfo records are passed over;
 revisits are counted and skipped (they carry no body). Each becomes a Capture with
 `source = backfill-warc` and `raw_ref = <file>#<record offset>` (the original file: nothing is
-copied into raw/), and goes through `pipeline.process.process_batches`, the one extract /
+copied into raw/), and goes through `pipeline.app.process.process_batches`, the one extract /
 normalise / dedup path. After extraction a page is kept when its date is in [from, to]: the
 published date the page states, else the capture's WARC-Date. Others are dropped, counted as
 out of range.
@@ -54,12 +54,12 @@ from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 
-from pipeline.coverage import PageTracker, SiteCoverage, day_of
-from pipeline.process import Batch, ProcessResult, process_batches
-from pipeline.raw import KIND_ARTICLE, Capture, http_parts
-from pipeline.sites import Site
-from pipeline.wayback import MAX_BODY, HTTPClient, Refused
-from storage import KeyNotFound, Store
+from newsmill.pipeline.app.process import Batch, ProcessResult, process_batches
+from newsmill.pipeline.backfill.coverage import PageTracker, SiteCoverage, day_of
+from newsmill.pipeline.backfill.wayback import MAX_BODY, HTTPClient, Refused
+from newsmill.pipeline.sites import Site
+from newsmill.pipeline.warc.records import KIND_ARTICLE, Capture, http_parts
+from newsmill.storage import KeyNotFound, Store
 
 log = logging.getLogger(__name__)
 

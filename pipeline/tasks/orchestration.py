@@ -6,7 +6,7 @@ Rules this module keeps:
   only the standard library; Airflow, the store and the library jobs are imported inside the
   functions that tasks call. The scheduler parses the DAG files every few seconds, and a parse
   that touched a Variable, the bucket or Scrapy would be slow and would fail when they are down.
-- Every task calls the same `pipeline.jobs` function the CLI calls; this module only chooses the
+- Every task calls the same `pipeline.app.jobs` function the CLI calls; this module only chooses the
   arguments (from Airflow Variables, params and upstream results) and turns a job's report into a
   task state an operator can read.
 - The pure helpers (chunking, marker keys, date choice, connection -> environment) take plain
@@ -279,7 +279,7 @@ def reports_errors(func: Callable[P, R]) -> Callable[P, R]:
 @reports_errors
 def list_sites() -> list[str]:
     """Site names from the sites file, read when the run starts (so edits need no redeploy)."""
-    from pipeline.sites import SitesFileError, load_sites
+    from newsmill.pipeline.sites import SitesFileError, load_sites
 
     cfg = settings()
     try:
@@ -297,7 +297,7 @@ def crawl_site(site: str) -> dict[str, Any]:
     The outcome is pushed as an XCom before failing, so the run's `finish` task can say which
     site failed and why without digging through logs.
     """
-    from pipeline import jobs
+    from newsmill.pipeline.app import jobs
 
     ti = _context()["ti"]
     outcome: dict[str, Any] = {"label": site, "task": ti.task_id, "map_index": ti.map_index}
@@ -332,7 +332,7 @@ def process_articles(*, emit_asset: bool) -> list[str]:
     `emit_asset`, the dates also ride on the `articles` Asset event, so the dump DAG republishes
     exactly those partitions.
     """
-    from pipeline import jobs
+    from newsmill.pipeline.app import jobs
 
     cfg = settings(need_sites=False)
     with aws_environment(cfg.store_uri):
@@ -410,7 +410,7 @@ def dates_to_dump() -> list[str]:
     if from_events is not None:
         log.info("dates from %d asset event(s): %s", len(events), from_events)
         return from_events
-    from pipeline import jobs
+    from newsmill.pipeline.app import jobs
 
     cfg = settings(need_sites=False)
     with aws_environment(cfg.store_uri):
@@ -422,7 +422,7 @@ def dates_to_dump() -> list[str]:
 @reports_errors
 def dump_partition(day: str) -> dict[str, Any]:
     """Publish `dumps/date=<day>/`; the library writes the manifest last."""
-    from pipeline import jobs
+    from newsmill.pipeline.app import jobs
 
     cfg = settings(need_sites=False)
     with aws_environment(cfg.store_uri):
@@ -543,7 +543,7 @@ def plan_chunks(params: Mapping[str, Any], *, max_chunks: int = DEFAULT_MAX_CHUN
 @reports_errors
 def backfill_chunks() -> list[dict]:
     """Task: read and check the run's params (the site must exist) and return the chunks."""
-    from pipeline.sites import SitesFileError, load_sites
+    from newsmill.pipeline.sites import SitesFileError, load_sites
 
     params = dict(_context()["params"])
     cfg = settings()
@@ -577,7 +577,7 @@ def run_backfill_chunk(chunk: Mapping[str, Any]) -> dict[str, Any]:
         "label": chunk["label"], "task": ti.task_id, "map_index": ti.map_index,
         "marker": chunk["marker"], "skipped": False,
     }
-    from pipeline.jobs import InvalidArguments
+    from newsmill.pipeline.app.jobs import InvalidArguments
 
     try:
         outcome.update(_backfill_chunk(chunk, redo=bool(ctx["params"].get("redo", False)),
@@ -598,8 +598,8 @@ def run_backfill_chunk(chunk: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _backfill_chunk(chunk: Mapping[str, Any], *, redo: bool, airflow_run_id: str) -> dict:
-    from pipeline import jobs
-    from storage import open_store
+    from newsmill.pipeline.app import jobs
+    from newsmill.storage import open_store
 
     cfg = settings()
     with aws_environment(cfg.store_uri):
@@ -660,7 +660,7 @@ def reextract() -> list[str]:
 
     Returns the ingestion dates whose records changed, for the dump task to map over.
     """
-    from pipeline import jobs
+    from newsmill.pipeline.app import jobs
 
     ctx = _context()
     params = ctx["params"]

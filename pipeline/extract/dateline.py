@@ -21,8 +21,8 @@ from collections.abc import Iterator
 
 from lxml.html import HtmlElement
 
-from pipeline.normalise import normalise_date, normalise_space
-from pipeline.regions import furniture_pattern, in_furniture
+from newsmill.pipeline.extract.normalise import normalise_date, normalise_space
+from newsmill.pipeline.extract.regions import furniture_pattern, in_furniture
 
 _EXCLUDED = furniture_pattern(
     "comment",

@@ -9,7 +9,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.article import RECORD_FIELDS, SCHEMA_VERSION, Article
+from newsmill.pipeline.publish.article import RECORD_FIELDS, SCHEMA_VERSION, Article
 
 PROVENANCE_FIELDS = ("title", "authors", "published_at")
 

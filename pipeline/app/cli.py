@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from pipeline.runs import RunReport
+from newsmill.pipeline.app.runs import RunReport
 
 
 class CliError(Exception):
@@ -75,8 +75,8 @@ def _finish(report: RunReport, as_json: bool) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from pipeline import jobs
-    from pipeline.demo.server import DemoServer
+    from newsmill.pipeline.app import jobs
+    from newsmill.pipeline.demo.server import DemoServer
 
     with DemoServer() as server, tempfile.TemporaryDirectory(prefix="newsmill-demo-") as tmp:
         sites = server.write_sites_file(Path(tmp) / "sites.yaml")
@@ -90,14 +90,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
-    from pipeline import jobs
+    from newsmill.pipeline.app import jobs
 
     return _finish(jobs.crawl(args.sites, args.store, sites=args.site or None), args.json)
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
-    from pipeline import jobs
-    from pipeline.settings import settings
+    from newsmill.pipeline.app import jobs
+    from newsmill.pipeline.settings import settings
 
     cfg = settings()
     report = jobs.backfill(
@@ -113,21 +113,21 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     )
     code = _finish(report, args.json)
     if report.coverage and not args.json:  # with --json it is in the report
-        from pipeline.coverage import format_coverage
+        from newsmill.pipeline.backfill.coverage import format_coverage
 
         print(format_coverage(report.coverage))
     return code
 
 
 def cmd_process(args: argparse.Namespace) -> int:
-    from pipeline import jobs
+    from newsmill.pipeline.app import jobs
 
     report = jobs.process(args.store, sites_path=args.sites, progress=_progress(args.quiet))
     return _finish(report, args.json)
 
 
 def cmd_dump(args: argparse.Namespace) -> int:
-    from pipeline import jobs
+    from newsmill.pipeline.app import jobs
 
     manifest = jobs.dump(args.store, args.date.isoformat() if args.date else None)
     if args.json:
@@ -142,7 +142,7 @@ def cmd_dump(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from pipeline import jobs
+    from newsmill.pipeline.app import jobs
 
     report = jobs.run(args.sites, args.store, sites=args.site or None,
                       progress=_progress(args.quiet))
@@ -150,7 +150,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_reextract(args: argparse.Namespace) -> int:
-    from pipeline import jobs
+    from newsmill.pipeline.app import jobs
 
     report = jobs.reextract(args.store, date_from=args.date_from, date_to=args.date_to,
                             sites_path=args.sites, progress=_progress(args.quiet))
@@ -161,7 +161,7 @@ def cmd_reextract(args: argparse.Namespace) -> int:
 
 
 def cmd_sites_check(args: argparse.Namespace) -> int:
-    from pipeline.sites import load_sites
+    from newsmill.pipeline.sites import load_sites
 
     sites = load_sites(args.sites)
     print(f"{args.sites}: {len(sites.sites)} site(s) ok")
@@ -173,8 +173,8 @@ def cmd_sites_check(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from pipeline.runs import recent_reports
-    from storage import open_store
+    from newsmill.pipeline.app.runs import recent_reports
+    from newsmill.storage import open_store
 
     store = open_store(args.store)
     store.check()
@@ -199,7 +199,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from pipeline.saved import iter_saved_pages
+    from newsmill.pipeline.extract.saved import iter_saved_pages
 
     for missing in (p for p in args.files if not Path(p).exists()):
         raise CliError(f"no such file: {missing}")
@@ -210,7 +210,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from pipeline.settings import settings
+    from newsmill.pipeline.settings import settings
     parser = argparse.ArgumentParser(
         prog="newsmill",
         description="Crawl news sites, extract clean article records, publish dumps.",
@@ -285,9 +285,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     level = logging.WARNING - 10 * min(args.verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    from pipeline.jobs import JobError
-    from pipeline.sites import SitesFileError
-    from storage import StoreError
+    from newsmill.pipeline.app.jobs import JobError
+    from newsmill.pipeline.sites import SitesFileError
+    from newsmill.storage import StoreError
 
     try:
         return int(args.fn(args))

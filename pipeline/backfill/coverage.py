@@ -24,11 +24,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from storage import KeyNotFound, Store
+from newsmill.storage import KeyNotFound, Store
 
 if TYPE_CHECKING:
-    from pipeline.article import Article
-    from pipeline.raw import Capture
+    from newsmill.pipeline.publish.article import Article
+    from newsmill.pipeline.warc.records import Capture
 
 OUTCOMES = ("ingested", "duplicates", "unchanged", "quarantined", "failed")
 
@@ -169,7 +169,7 @@ class PageTracker:
 
     def settle(self, store: Store, articles_keys: Iterable[str]) -> None:
         """Count the pending records as ingested, duplicates or unchanged."""
-        from pipeline.tables import parquet_to_table
+        from newsmill.pipeline.publish.tables import parquet_to_table
 
         seen: set[str] = set()
         for key in articles_keys:

@@ -1,7 +1,7 @@
 """One fetched page -> one clean `Article`, or `NoArticle` with the reason.
 
-The page is decoded and parsed once. Metadata is read from that tree (pipeline.metadata), the
-main text comes from trafilatura run on the same tree with its own metadata pass switched off,
+The page is decoded and parsed once. Metadata is read from that tree (pipeline.extract.metadata),
+the main text comes from trafilatura run on the same tree with its own metadata pass switched off,
 and trafilatura's heuristic title/author finders and htmldate only run for the fields the page's
 markup left empty. The text then goes through a boilerplate filter for what trafilatura lets
 through on news sites (newsletter promos, donation appeals, share prompts, credit lines).
@@ -36,9 +36,14 @@ import trafilatura
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
-from pipeline.article import Article
-from pipeline.byline import find_byline, plausible_name, trim_calendar
-from pipeline.metadata import (
+from newsmill.pipeline.dedup.urls import (
+    canonical_url,
+    cross_site_canonical,
+    host_of,
+    registrable_domain,
+)
+from newsmill.pipeline.extract.byline import find_byline, plausible_name, trim_calendar
+from newsmill.pipeline.extract.metadata import (
     SIGNAL_BYLINE,
     SIGNAL_FEED,
     SIGNAL_SITEMAP,
@@ -48,7 +53,7 @@ from pipeline.metadata import (
     Sourced,
     read_metadata,
 )
-from pipeline.normalise import (
+from newsmill.pipeline.extract.normalise import (
     clean_authors,
     clean_title,
     is_site_name,
@@ -56,12 +61,12 @@ from pipeline.normalise import (
     normalise_space,
     text_paragraphs,
 )
-from pipeline.published import choose_dates, url_date
-from pipeline.settings import settings
-from pipeline.structure import prune as prune_structure
-from pipeline.templates import drop_template_blocks
-from pipeline.typography import plain_typography
-from pipeline.urls import canonical_url, cross_site_canonical, host_of, registrable_domain
+from newsmill.pipeline.extract.published import choose_dates, url_date
+from newsmill.pipeline.extract.structure import prune as prune_structure
+from newsmill.pipeline.extract.templates import drop_template_blocks
+from newsmill.pipeline.extract.typography import plain_typography
+from newsmill.pipeline.publish.article import Article
+from newsmill.pipeline.settings import settings
 
 # trafilatura and htmldate log every discarded page at WARNING; without a handler Python would
 # print those to stderr, which the CLI reserves for its own one-line errors. Applications that
@@ -776,7 +781,7 @@ def article_from_page(
 ) -> Article:
     """Build the record from a loaded page. Raises NoArticle when there is no article text.
 
-    `boilerplate` holds the hashes of the site's template blocks (pipeline.templates)."""
+    `boilerplate` holds the hashes of the site's template blocks (pipeline.extract.templates)."""
     hints = dict(hints or {})
     meta = page.meta
     profile = settings().extractor_profile
@@ -818,7 +823,7 @@ def article_from_page(
 
     paragraphs = filter_boilerplate(raw_paragraphs, title)
     if boilerplate:
-        # The site's learnt template (pipeline.templates), unless it would leave a stub: a
+        # The site's learnt template (pipeline.extract.templates), unless it would leave a stub: a
         # page that is nearly all template is better kept whole than turned into no record.
         without = drop_template_blocks(paragraphs, boilerplate)
         if len(" ".join(without).split()) >= MIN_WORDS:

@@ -13,9 +13,9 @@ from typing import Any
 
 import pyarrow as pa
 
-from pipeline.article import SCHEMA_VERSION
-from pipeline.tables import ARTICLE_SCHEMA, parquet_to_table, table_to_parquet
-from storage import KeyNotFound, Store, publish
+from newsmill.pipeline.publish.article import SCHEMA_VERSION
+from newsmill.pipeline.publish.tables import ARTICLE_SCHEMA, parquet_to_table, table_to_parquet
+from newsmill.storage import KeyNotFound, Store, publish
 
 log = logging.getLogger(__name__)
 

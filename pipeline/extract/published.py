@@ -5,9 +5,9 @@ In rank order:
 
 1. ISO 8601 dates in JSON-LD, OpenGraph, meta tags and microdata, then the feed or sitemap
    entry the URL came from (`PageMetadata.published` keeps that order);
-2. a `<time datetime>` of the article (`pipeline.dateline`);
+2. a `<time datetime>` of the article (`pipeline.extract.dateline`);
 3. the date in the URL (`/2024/05/03/`);
-4. the dateline printed beside the headline (`pipeline.dateline`);
+4. the dateline printed beside the headline (`pipeline.extract.dateline`);
 5. htmldate, bounded by the fetch date;
 6. a JSON-LD/OpenGraph value that is not ISO 8601 ("Jun 24, 2025"). Those fields are ISO by
    definition; a display date there comes from a theme that fills it with the day the page was
@@ -28,8 +28,8 @@ from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
-from pipeline.dateline import time_element_date, visible_dateline
-from pipeline.metadata import (
+from newsmill.pipeline.extract.dateline import time_element_date, visible_dateline
+from newsmill.pipeline.extract.metadata import (
     JSON_LD,
     META,
     OG,
@@ -39,7 +39,7 @@ from pipeline.metadata import (
     PageMetadata,
     Sourced,
 )
-from pipeline.normalise import normalise_date, parse_datetime
+from newsmill.pipeline.extract.normalise import normalise_date, parse_datetime
 
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0[1-9]|1[0-2])[/-](0[1-9]|[12]\d|3[01])(?:/|[-_]|$)")
 _ISO_DAY = re.compile(r"\s*\d{4}-\d{2}-\d{2}")

@@ -11,7 +11,7 @@ candidate value it found, in priority order, each tagged with the signal that su
 - `text`:    the page's visible headline (a single `<h1>`)
 
 Values are raw (whitespace-normalised strings, dates unparsed); choosing and cleaning them is the
-job of `pipeline.extract` and `pipeline.normalise`. Nothing here mutates the tree.
+job of `pipeline.extract.page` and `pipeline.extract.normalise`. Nothing here mutates the tree.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from typing import Any, Generic, TypeVar
 
 from lxml.html import HtmlElement
 
-from pipeline.normalise import normalise_space
+from newsmill.pipeline.extract.normalise import normalise_space
 
 JSON_LD = "json-ld"
 OG = "og"
@@ -430,7 +430,7 @@ def _read_meta(tree: HtmlElement, meta: PageMetadata) -> None:
     )
     # Every author tag is its own candidate, in rank order: one may name the publisher while
     # the next names the people, and a one-name `dc.creator` may stand before the full list
-    # of `citation_author`s (pipeline.extract widens to a list that contains the chosen one).
+    # of `citation_author`s (pipeline.extract.page widens to a list that contains the chosen one).
     author_keys = (
         "author",
         "parsely-author",

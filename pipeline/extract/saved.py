@@ -31,10 +31,10 @@ from typing import Any
 
 from warcio.exceptions import ArchiveLoadFailed
 
-from pipeline.extract import MAX_BYTES, NoArticle, article_from_page, load_page
-from pipeline.pool import default_workers
-from pipeline.raw import iter_captures
-from pipeline.urls import host_of
+from newsmill.pipeline.app.pool import default_workers
+from newsmill.pipeline.dedup.urls import host_of
+from newsmill.pipeline.extract.page import MAX_BYTES, NoArticle, article_from_page, load_page
+from newsmill.pipeline.warc.records import iter_captures
 
 # Saved pages were not found by the crawler; "link" is the closest of the record's sources.
 SAVED_SOURCE = "link"

@@ -2,9 +2,9 @@
 
 Every record decided so far is one row of the index, in decision order (the row number is its
 age: a lower row was seen first). A row holds the article id, a hash of its URL identity key
-(`pipeline.urls.identity_key`), the content hash, the raw capture it came from, its revision, the
-id of the original it copies (if any), its publication day and its MinHash signature
-(`pipeline.neardup`). A new record is decided against all rows:
+(`pipeline.dedup.urls.identity_key`), the content hash, the raw capture it came from, its revision,
+the id of the original it copies (if any), its publication day and its MinHash signature
+(`pipeline.dedup.neardup`). A new record is decided against all rows:
 
 1. The same capture (raw_ref) of the same id was decided before: REPLAY, the same record again
    (a retried or re-extracted batch keeps its revision and its link).
@@ -47,11 +47,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from pipeline import neardup
-from pipeline.article import Article, article_id
-from pipeline.neardup import BandRun, Memtable
-from pipeline.urls import identity_key
-from storage import KeyNotFound, Store
+from newsmill.pipeline.dedup import neardup
+from newsmill.pipeline.dedup.neardup import BandRun, Memtable
+from newsmill.pipeline.dedup.urls import identity_key
+from newsmill.pipeline.publish.article import Article, article_id
+from newsmill.storage import KeyNotFound, Store
 
 log = logging.getLogger(__name__)
 

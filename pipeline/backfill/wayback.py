@@ -12,7 +12,7 @@ The archive is treated as politely as a site: the site's `delay` and `concurrenc
 and replay requests, 5xx and 429 answers are retried with backoff, and the network guard (the
 sites file's `allow_private_networks`) applies to the CDX and replay hosts and to every redirect.
 
-This module also holds the guarded HTTP client that `pipeline.backfill_warc` uses for WARC
+This module also holds the guarded HTTP client that `pipeline.backfill.warc` uses for WARC
 files given as http(s) URLs.
 """
 
@@ -37,10 +37,10 @@ from io import BytesIO
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from pipeline.coverage import SiteCoverage
-from pipeline.netguard import IPAddress, IPNetwork, refusal
-from pipeline.raw import H_KIND, H_SITE, H_SOURCE, KIND_ARTICLE, raw_key
-from pipeline.sites import Site
+from newsmill.pipeline.backfill.coverage import SiteCoverage
+from newsmill.pipeline.netguard import IPAddress, IPNetwork, refusal
+from newsmill.pipeline.sites import Site
+from newsmill.pipeline.warc.records import H_KIND, H_SITE, H_SOURCE, KIND_ARTICLE, raw_key
 
 log = logging.getLogger(__name__)
 
@@ -529,8 +529,8 @@ def backfill_wayback(
     file_captures: int = RAW_FILE_CAPTURES,
 ) -> WaybackResult:
     """List, fetch, archive and process `site`'s captures; see the module docstring."""
-    from pipeline.coverage import PageTracker
-    from pipeline.process import process_batches, raw_batch
+    from newsmill.pipeline.app.process import process_batches, raw_batch
+    from newsmill.pipeline.backfill.coverage import PageTracker
 
     out = WaybackResult()
     client = HTTPClient(NetworkGuard(allow_private_networks), user_agent=site.user_agent,

@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from storage import KeyNotFound, Store
+from newsmill.storage import KeyNotFound, Store
 
 # Across machines we cannot see the holder; a lease this old is taken to be abandoned.
 STALE_SECONDS = 7200.0

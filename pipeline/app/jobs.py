@@ -13,12 +13,12 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
-from pipeline import process as proc
-from pipeline.dumps import build_dump, dumps_pending
-from pipeline.lock import LockBusy, store_lock
-from pipeline.runs import RunReport, SiteCounts, iso, new_run_id, save_report, utcnow
-from pipeline.sites import Site, SitesFile, load_sites
-from storage import Store, StoreError, open_store
+from newsmill.pipeline.app import process as proc
+from newsmill.pipeline.app.leases import LockBusy, store_lock
+from newsmill.pipeline.app.runs import RunReport, SiteCounts, iso, new_run_id, save_report, utcnow
+from newsmill.pipeline.publish.dumps import build_dump, dumps_pending
+from newsmill.pipeline.sites import Site, SitesFile, load_sites
+from newsmill.storage import Store, StoreError, open_store
 
 __all__ = [
     "RunReport",
@@ -77,7 +77,7 @@ def _crawl_into(
     **kwargs: Any,
 ) -> Any:
     """Crawl into raw/ and count it in `report`; returns the crawl's result (its raw keys)."""
-    from spiders.crawl import run_crawl
+    from newsmill.spiders.crawl import run_crawl
 
     result = run_crawl(sites_path, sites, store_uri, report.run_id, **kwargs)
     for name, stats in result.sites.items():
@@ -276,7 +276,7 @@ def _process_backfilled(
 ) -> None:
     """Process what a sitemap backfill fetched now, as the archive sources do, so that it too
     keeps only the range and ends with a coverage report."""
-    from pipeline.coverage import PageTracker, SiteCoverage
+    from newsmill.pipeline.backfill.coverage import PageTracker, SiteCoverage
 
     coverage = SiteCoverage(site, "backfill-sitemap", date_from.isoformat(), date_to.isoformat())
     tracker = PageTracker(coverage)
@@ -305,11 +305,11 @@ def _archive_backfill(
     replay_url: str | None,
 ) -> None:
     """The warc and wayback sources: read the archive, process under the lease, and account
-    for every page per month (pipeline.coverage) in report.coverage."""
-    from pipeline.backfill_warc import Sources, WarcContext, backfill_warc
-    from pipeline.coverage import SiteCoverage
-    from pipeline.settings import DEFAULT_CDX_URL, DEFAULT_REPLAY_URL
-    from pipeline.wayback import HTTPClient, NetworkGuard, backfill_wayback
+    for every page per month (pipeline.backfill.coverage) in report.coverage."""
+    from newsmill.pipeline.backfill.coverage import SiteCoverage
+    from newsmill.pipeline.backfill.warc import Sources, WarcContext, backfill_warc
+    from newsmill.pipeline.backfill.wayback import HTTPClient, NetworkGuard, backfill_wayback
+    from newsmill.pipeline.settings import DEFAULT_CDX_URL, DEFAULT_REPLAY_URL
 
     site = sites_file.site(site_name)
     sites = {s.name: s for s in sites_file.sites}

@@ -1,0 +1,1 @@
+"""Archive ingest (WARC files, the Wayback Machine) into the same extract/dedup/publish path."""
