@@ -15,8 +15,9 @@ Trigger it from the UI (Trigger, then fill in the form) or the CLI:
   succeeded leaves a marker under `state/backfill/` in the store; a rerun with the same params
   skips those chunks (set `redo` to run them again).
 - Each chunk extracts and deduplicates its own pages (keeping only the date range) and records
-  per-month coverage; **process_articles** then picks up anything left unprocessed and lists
-  the ingestion dates whose dumps are out of date; **dump_partition** republishes them;
+  per-month coverage; **plan_extraction**, **extract_batch** (mapped) and **process_articles**
+  then process anything left unprocessed, as in `newsmill_crawl`, and list the ingestion dates
+  whose dumps are out of date; **dump_partition** republishes them;
   **finish** fails the run, naming each failed chunk, if any did.
 
 Chunks of one run go one at a time by default (`NEWSMILL_BACKFILL_CONCURRENCY`), since they all
@@ -30,7 +31,11 @@ from typing import Any
 import pendulum
 from airflow.sdk import Param, TriggerRule, dag, task
 
-from newsmill.pipeline.tasks import orchestration as orch
+from newsmill.pipeline.tasks import backfill as backfill_tasks
+from newsmill.pipeline.tasks import common, process
+from newsmill.pipeline.tasks import dump as dump_tasks
+from newsmill.pipeline.tasks.backfill_plan import BACKFILL_SOURCES
+from newsmill.pipeline.tasks.finish import finish_run
 
 _DATE: dict[str, Any] = {"type": "string", "format": "date"}
 
@@ -41,8 +46,8 @@ _DATE: dict[str, Any] = {"type": "string", "format": "date"}
     start_date=pendulum.datetime(2025, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
-    default_args=orch.default_args(),
-    tags=[*orch.TAGS, "backfill"],
+    default_args=common.default_args(),
+    tags=[*common.TAGS, "backfill"],
     doc_md=__doc__,
     params={
         "site": Param(
@@ -56,7 +61,7 @@ _DATE: dict[str, Any] = {"type": "string", "format": "date"}
         "source": Param(
             "sitemap",
             type="string",
-            enum=list(orch.BACKFILL_SOURCES),
+            enum=list(BACKFILL_SOURCES),
             title="Source",
             description="sitemap: the site's sitemaps by lastmod; warc: WARC files; "
             "wayback: the Wayback Machine's captures.",
@@ -89,31 +94,41 @@ _DATE: dict[str, Any] = {"type": "string", "format": "date"}
 def newsmill_backfill() -> None:
     @task
     def plan() -> list[dict]:
-        return orch.backfill_chunks()
+        return backfill_tasks.backfill_chunks()
 
     @task(
         map_index_template="{{ task.op_kwargs['chunk']['label'] }}",
-        max_active_tis_per_dag=orch.backfill_concurrency(),
+        max_active_tis_per_dag=backfill_tasks.backfill_concurrency(),
         multiple_outputs=False,
     )
     def backfill_chunk(chunk: dict) -> dict:
-        return orch.run_backfill_chunk(chunk)
+        return backfill_tasks.run_backfill_chunk(chunk)
 
     @task(trigger_rule=TriggerRule.ALL_DONE_MIN_ONE_SUCCESS)
+    def plan_extraction() -> list[list[str]]:
+        return process.plan_batches()
+
+    @task(multiple_outputs=False)
+    def extract_batch(keys: list[str]) -> dict:
+        return process.extract_batch(keys)
+
+    @task(trigger_rule=TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS)
     def process_articles() -> list[str]:
-        return orch.process_articles(emit_asset=False)
+        return process.process_articles(emit_asset=False)
 
     @task(map_index_template="{{ task.op_kwargs['day'] }}", multiple_outputs=False)
     def dump_partition(day: str) -> dict:
-        return orch.dump_partition(day)
+        return dump_tasks.dump_partition(day)
 
     @task(trigger_rule=TriggerRule.ALL_DONE, multiple_outputs=False)
     def finish() -> dict:
-        return orch.finish_run(mapped_task="backfill_chunk", noun="chunks")
+        return finish_run(mapped_task="backfill_chunk", noun="chunks")
 
     chunks = backfill_chunk.expand(chunk=plan())
+    planned = plan_extraction()
+    chunks >> planned
     processed = process_articles()
-    chunks >> processed
+    [planned, extract_batch.expand(keys=planned)] >> processed
     dumped = dump_partition.expand(day=processed)
     [chunks, processed, dumped] >> finish()
 

@@ -2,7 +2,7 @@
 
 Private, loopback, link-local, multicast, reserved, unspecified and other non-global addresses
 are refused unless inside one of the sites file's `allow_private_networks`. The crawler's
-network guard (spiders.middlewares) and the archive backfills (pipeline.backfill.wayback, for the
+network guard (spiders.guards.network) and the archive backfills (pipeline.backfill.http, for the
 CDX and replay hosts and for WARC files fetched over HTTP) both ask this module.
 """
 

@@ -14,6 +14,13 @@ import yaml
 SITE_NAME = re.compile(r"^[a-z0-9_-]+$")
 DEFAULT_USER_AGENT = "newsmill (+https://example.org/newsmill)"
 
+# Bounds every crawl of a site keeps per run (spiders.guards.bounds); a site may change them, never
+# remove them, so a site that turns into an endless URL space still ends its run in minutes.
+DEFAULT_MAX_REQUESTS = 5000
+DEFAULT_MAX_SECTION_PAGES = 200
+DEFAULT_MAX_PATH_SEGMENTS = 16
+DEFAULT_MAX_URL_GROWTH = 6
+
 
 class SitesFileError(ValueError):
     """A sites file that cannot be used; the message names the file, the site and the key."""
@@ -47,6 +54,13 @@ class Site:
     obey_robots: bool = True
     user_agent: str = DEFAULT_USER_AGENT
     max_pages: int | None = None
+    max_requests: int = DEFAULT_MAX_REQUESTS
+    max_section_pages: int = DEFAULT_MAX_SECTION_PAGES
+    max_path_segments: int = DEFAULT_MAX_PATH_SEGMENTS
+    max_url_growth: int = DEFAULT_MAX_URL_GROWTH
+    # Skip (quarantine) pages whose text-and-data-mining rights the publisher reserves
+    # (TDM Reservation Protocol: tdmrep.json, headers, meta tags; spiders.guards.tdm).
+    respect_tdm_reservation: bool = False
 
     def is_article_url(self, url: str) -> bool:
         if not self.article_urls:
@@ -78,6 +92,12 @@ class Site:
         lines.append(
             f"  politeness: delay {self.delay}s, concurrency {self.concurrency}, "
             f"robots.txt {'obeyed' if self.obey_robots else 'ignored'}; max age {age}"
+        )
+        if self.respect_tdm_reservation:
+            lines.append("  TDM reservation respected: reserved pages are skipped")
+        lines.append(
+            f"  bounds per run: {self.max_requests} requests, {self.max_section_pages} section "
+            f"pages, {self.max_path_segments} path segments, URL growth {self.max_url_growth}"
         )
         return lines
 
@@ -113,6 +133,11 @@ _SITE_KEYS = {
     "obey_robots",
     "user_agent",
     "max_pages",
+    "max_requests",
+    "max_section_pages",
+    "max_path_segments",
+    "max_url_growth",
+    "respect_tdm_reservation",
 }
 _DEFAULT_KEYS = _SITE_KEYS - {"name", "domains", "feeds", "sitemaps", "start_urls"}
 _TOP_KEYS = {"allow_private_networks", "defaults", "sites"}
@@ -228,6 +253,9 @@ def _parse_site(raw: Any, defaults: dict[str, Any], path: str, index: int) -> Si
     obey = merged.get("obey_robots", True)
     if not isinstance(obey, bool):
         raise err("obey_robots", "must be true or false")
+    respect_tdm = merged.get("respect_tdm_reservation", False)
+    if not isinstance(respect_tdm, bool):
+        raise err("respect_tdm_reservation", "must be true or false")
     ua = merged.get("user_agent", DEFAULT_USER_AGENT)
     if not isinstance(ua, str) or not ua.strip():
         raise err("user_agent", "must be a non-empty string")
@@ -250,4 +278,9 @@ def _parse_site(raw: Any, defaults: dict[str, Any], path: str, index: int) -> Si
         obey_robots=obey,
         user_agent=ua,
         max_pages=number("max_pages", int, None, 1, allow_none=True),
+        max_requests=number("max_requests", int, DEFAULT_MAX_REQUESTS, 1),
+        max_section_pages=number("max_section_pages", int, DEFAULT_MAX_SECTION_PAGES, 1),
+        max_path_segments=number("max_path_segments", int, DEFAULT_MAX_PATH_SEGMENTS, 1),
+        max_url_growth=number("max_url_growth", int, DEFAULT_MAX_URL_GROWTH, 1),
+        respect_tdm_reservation=respect_tdm,
     )

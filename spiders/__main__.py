@@ -1,7 +1,7 @@
-"""`python -m newsmill.spiders`: the same as `python -m newsmill.spiders.crawl`."""
+"""`python -m newsmill.spiders`: the same as `python -m newsmill.spiders.runner.process`."""
 
 import sys
 
-from newsmill.spiders.crawl import main
+from newsmill.spiders.runner.process import main
 
 sys.exit(main())

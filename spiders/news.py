@@ -22,43 +22,31 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, IgnoreRequest
-from scrapy.http import Request, Response, TextResponse
-from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet.defer import CancelledError
+from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
+from newsmill.pipeline.dedup import urls
 from newsmill.pipeline.warc.records import KIND_ARTICLE, KIND_PAGE
 from newsmill.spiders import settings as S
-from newsmill.spiders.discovery import (
-    VIA_FEED,
-    Discovered,
-    Entry,
-    SitemapRef,
-    iso,
-    parse_discovery,
-    utc_day,
-)
-from newsmill.spiders.ledger import Ledger, LedgerExtension
-from newsmill.spiders.limits import (
+from newsmill.spiders.archive.ledger import Ledger, LedgerExtension
+from newsmill.spiders.discover.candidates import Candidate
+from newsmill.spiders.discover.documents import parse_discovery
+from newsmill.spiders.discover.entries import Discovered, Entry, iso
+from newsmill.spiders.discover.links import classify, identity, page_links
+from newsmill.spiders.discover.window import DateWindow
+from newsmill.spiders.guards.limits import (
     LIMIT_DEPTH,
     LIMIT_PAGES,
-    LIMIT_REDIRECTS,
-    LIMIT_SIZE,
-    LIMIT_TIME,
-    LimitExceeded,
     TrapGuard,
     quarantine,
     request_url,
 )
-from newsmill.spiders.middlewares import RefusedOffsite, RefusedPrivate
+from newsmill.spiders.runner import failures
 
 if TYPE_CHECKING:
     from typing import Self
@@ -75,55 +63,21 @@ PRIORITY_ARTICLE = 10
 PRIORITY_PAGE = 0
 
 
-@dataclass
-class Candidate:
-    """An article URL named by feeds or sitemaps, with what they said about it, merged."""
-
-    url: str
-    source: str  # "feed" if any feed named it, else how it was first found
-    hints: dict[str, Any] = field(default_factory=dict)
-    stamps: list[datetime] = field(default_factory=list)  # every published/modified date given
-
-    def add(self, entry: Entry) -> None:
-        # Feeds win over sitemaps (they say more, and the label must not depend on which
-        # document happened to arrive first); otherwise the first value stays.
-        if entry.via == VIA_FEED and self.source == "sitemap":
-            self.source = "feed"
-            self.hints.update(entry.hints())
-        else:
-            for key, value in entry.hints().items():
-                self.hints.setdefault(key, value)
-        self.stamps += [d for d in (entry.published, entry.modified) if d is not None]
-
-    @property
-    def newest(self) -> datetime | None:
-        return max(self.stamps) if self.stamps else None
-
-
-def _strip_tracking(url: str) -> str:
-    # Imported here: pipeline.dedup.urls pulls in tldextract, which only URL canonicalisation needs.
-    from newsmill.pipeline.dedup.urls import strip_tracking
-
-    return strip_tracking(url)
-
-
 class NewsSpider(scrapy.Spider):
     name = "newsmill"
 
     site: Site
-    mode: str
-    date_from: date | None
-    date_to: date | None
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.ledger: Ledger | None = None
-        self.cutoff: datetime | None = None
-        # URL -> the hints dict its request carries. The same dict object is in the request's
-        # meta, so what a late feed or sitemap says about a queued URL still reaches the WARC.
+        self.window = DateWindow()
+        # Identity (links.identity) -> the hints dict its request carries. The same dict object
+        # is in the request's meta, so what a late feed or sitemap says about a queued URL still
+        # reaches the WARC.
         self.requested: dict[str, dict[str, Any]] = {}
-        self.skipped_seen: set[str] = set()
-        self.skipped_old: set[str] = set()
+        self.skipped_seen: set[str] = set()  # identities
+        self.skipped_old: set[str] = set()  # identities
         self.pages = 0  # articles + section pages requested (what max_pages caps)
         self.capped = False
         self.seeds_ok = 0
@@ -131,7 +85,7 @@ class NewsSpider(scrapy.Spider):
         self._discovery_done = asyncio.Event()
         # Until discovery is over, article URLs are collected here instead of requested.
         self._collecting = True
-        self.candidates: dict[str, Candidate] = {}
+        self.candidates: dict[str, Candidate] = {}  # by identity
         self.seed_failures: list[tuple[str, str]] = []  # (URL, reason)
         self.traps = TrapGuard()
 
@@ -143,13 +97,7 @@ class NewsSpider(scrapy.Spider):
             raise ValueError(f"{S.SITE} is not set")
         spider = super().from_crawler(crawler, *args, name=site.name, **kwargs)
         spider.site = site
-        spider.mode = settings.get(S.MODE) or "incremental"
-        if spider.mode not in S.MODES:
-            raise ValueError(f"unknown crawl mode {spider.mode!r}")
-        spider.date_from = _date(settings.get(S.DATE_FROM))
-        spider.date_to = _date(settings.get(S.DATE_TO))
-        if spider.mode == "incremental" and site.max_age_days is not None:
-            spider.cutoff = datetime.now(UTC) - timedelta(days=site.max_age_days)
+        spider.window = DateWindow.from_settings(settings, site)
         spider.traps = TrapGuard(
             max_per_shape=settings.getint(S.TRAP_MAX_PER_SHAPE, 30),
             max_repeats=settings.getint(S.TRAP_MAX_SEGMENT_REPEATS, 2),
@@ -159,7 +107,7 @@ class NewsSpider(scrapy.Spider):
 
     @property
     def backfill(self) -> bool:
-        return self.mode == "backfill-sitemap"
+        return self.window.backfill
 
     # --- start -----------------------------------------------------------------------------------
 
@@ -224,7 +172,7 @@ class NewsSpider(scrapy.Spider):
             self._discovery_done.set()
 
     def _page_request(self, url: str, depth: int, seed: bool = False) -> Request:
-        self.requested[url] = {}
+        self.requested[identity(url)] = {}
         return Request(
             url,
             callback=self.parse_page,
@@ -234,15 +182,6 @@ class NewsSpider(scrapy.Spider):
         )
 
     # --- what to fetch ---------------------------------------------------------------------------
-
-    def classify(self, url: str) -> str | None:
-        """`article`, `page` (a section page to follow) or None (not for us)."""
-        if self.site.article_urls:
-            if self.site.is_article_url(url):
-                return KIND_ARTICLE
-            return KIND_PAGE if self.site.is_follow_url(url) else None
-        # No article patterns: every page is an article, except the pages to follow.
-        return KIND_PAGE if self.site.is_follow_url(url) else KIND_ARTICLE
 
     def _cut(self, url: str, reason: str) -> None:
         quarantine(self.crawler, url, reason)
@@ -269,19 +208,20 @@ class NewsSpider(scrapy.Spider):
     def _article_request(
         self, url: str, source: str, hints: dict[str, Any], stamp: datetime | None
     ) -> Request | None:
-        queued = self.requested.get(url)
+        key = identity(url)
+        queued = self.requested.get(key)
         if queued is not None:
-            for key, value in hints.items():
-                queued.setdefault(key, value)
+            for name, value in hints.items():
+                queued.setdefault(name, value)
             return None
         if self.ledger is not None and not self.ledger.should_fetch(url, stamp):
-            self.skipped_seen.add(url)
+            self.skipped_seen.add(key)
             return None
         if source == "link" and self._trapped(url, page=False):
             return None
         if not self._under_cap(url):
             return None
-        self.requested[url] = hints
+        self.requested[key] = hints
         return Request(
             url,
             callback=self.parse_article,
@@ -294,42 +234,26 @@ class NewsSpider(scrapy.Spider):
             ),
         )
 
-    def _in_backfill_range(self, cand: Candidate) -> bool:
-        lo, hi = self.date_from or date.min, self.date_to or date.max
-        return any(lo <= utc_day(d) <= hi for d in cand.stamps)
-
     def _collect(self, entry: Entry, source: str) -> Request | None:
         """A feed or sitemap entry: collected during discovery, judged at once after it."""
-        url = _strip_tracking(entry.url)
-        if self.classify(url) != KIND_ARTICLE:
+        url = urls.request_url(entry.url)
+        if classify(self.site, url) != KIND_ARTICLE:
             log.debug("[%s] %s entry is not an article URL: %s", self.site.name, source, url)
             return None
-        cand = self.candidates.get(url)
+        key = identity(url)
+        cand = self.candidates.get(key)
         if cand is None:
             cand = Candidate(url, source)
             if self._collecting:
-                self.candidates[url] = cand
+                self.candidates[key] = cand
         cand.add(entry)
         return None if self._collecting else self._candidate_request(cand)
 
     def _candidate_request(self, cand: Candidate) -> Request | None:
-        if self.backfill:
-            if not self._in_backfill_range(cand):
-                self.skipped_old.add(cand.url)
-                return None
-        elif self.cutoff is not None and cand.newest is not None and cand.newest < self.cutoff:
-            self.skipped_old.add(cand.url)
+        if not self.window.wants(cand.stamps):
+            self.skipped_old.add(identity(cand.url))
             return None
         return self._article_request(cand.url, cand.source, cand.hints, cand.newest)
-
-    def _sitemap_wanted(self, ref: SitemapRef) -> bool:
-        """Skip child sitemaps that cannot hold a wanted entry: an entry's lastmod is never
-        later than its sitemap's."""
-        if ref.lastmod is None:
-            return True
-        if self.backfill:
-            return self.date_from is None or utc_day(ref.lastmod) >= self.date_from
-        return self.cutoff is None or ref.lastmod >= self.cutoff
 
     # --- callbacks -------------------------------------------------------------------------------
 
@@ -351,14 +275,14 @@ class NewsSpider(scrapy.Spider):
         source = response.meta.get("newsmill_source", "sitemap")
         out: list[Request] = []
         for ref in doc.sitemaps:
-            child = _strip_tracking(ref.url)
-            if child in self.requested:
+            child = urls.request_url(ref.url)
+            if identity(child) in self.requested:
                 continue
-            if not self._sitemap_wanted(ref):
+            if not self.window.wants_sitemap(ref):
                 log.debug("[%s] skipping sitemap %s (lastmod %s)", self.site.name, child,
                           ref.lastmod)
                 continue
-            self.requested[child] = {}
+            self.requested[identity(child)] = {}
             out.append(self._discovery_request(child, source))
         for entry in doc.entries:
             req = self._collect(entry, source if self.backfill else entry.via)
@@ -376,22 +300,14 @@ class NewsSpider(scrapy.Spider):
 
     def parse_page(self, response: Response) -> Iterator[Request]:
         self._seed_ok(response)
-        if not isinstance(response, TextResponse):
-            return
         depth = int(response.meta.get("newsmill_depth", 0))
-        for href in response.xpath("//a/@href | //area/@href").getall():
-            try:
-                url = _strip_tracking(response.urljoin(href.strip()))
-            except ValueError:
-                continue
-            if urlsplit(url).scheme not in ("http", "https"):
-                continue
-            kind = self.classify(url)
+        for url in page_links(response):
+            kind = classify(self.site, url)
             if kind == KIND_ARTICLE:
                 req = self._article_request(url, "link", {}, None)
                 if req is not None:
                     yield req
-            elif kind == KIND_PAGE and url not in self.requested:
+            elif kind == KIND_PAGE and identity(url) not in self.requested:
                 if depth >= self.site.max_depth:
                     self._cut(url, f"{LIMIT_DEPTH}: beyond max_depth ({self.site.max_depth})")
                 elif not self._trapped(url, page=True) and self._under_cap(url):
@@ -405,31 +321,18 @@ class NewsSpider(scrapy.Spider):
 
     def on_error(self, failure: Failure) -> None:
         request: Request = failure.request  # type: ignore[attr-defined]
-        exc = failure.value
         url = request.url
-        counted_elsewhere = False  # refusals have their own counters, they are not errors
-        cut = _limit_reason(exc, request, self.crawler.settings) if exc is not None else None
-        if cut is not None:
-            # A limit cut it: quarantined (with the limit), not an error of the crawl.
-            reason = cut
-            self._cut(request_url(request), cut)
-            # Feeds, sitemaps and start pages cut are an error of the crawl as well: what
-            # they would have named is lost, and the operator must hear of it.
-            counted_elsewhere = not request.meta.get("newsmill_seed") and not request.meta.get(
-                "newsmill_discovery"
-            )
-        elif isinstance(exc, HttpError):
-            reason = f"HTTP {exc.response.status}"
-        elif isinstance(exc, RefusedOffsite | RefusedPrivate):
-            reason = str(exc)
-            counted_elsewhere = True
-        elif isinstance(exc, IgnoreRequest) and "robots.txt" in str(exc):
-            reason = "disallowed by robots.txt"
-            counted_elsewhere = True
+        failed = failures.why_failed(failure.value, request, self.crawler.settings)
+        reason = failed.reason
+        if failed.kind == failures.CUT:
+            self._cut(request_url(request), reason)
+        if failed.kind == failures.ROBOTS:
             log.info("[%s] %s: %s", self.site.name, url, reason)
-        else:
-            reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-        if not counted_elsewhere:
+        # Refusals have their own counters, and a limit cutting an article is a quarantine,
+        # not an error; but feeds, sitemaps and start pages cut are errors as well: what they
+        # would have named is lost, and the operator must hear of it.
+        discovery = request.meta.get("newsmill_seed") or request.meta.get("newsmill_discovery")
+        if failed.kind == failures.ERROR or (failed.kind == failures.CUT and discovery):
             self._error(url, reason)
         if request.meta.get("newsmill_seed"):
             self.seed_failures.append((url, reason))
@@ -449,46 +352,7 @@ class NewsSpider(scrapy.Spider):
         stats.set_value(S.STAT_SEEDS_OK, self.seeds_ok)
         stats.set_value(S.STAT_SEED_FAILURES, [f"{u}: {r}" for u, r in self.seed_failures])
         if self.seeds_ok == 0:
-            why = _summarise(self.seed_failures) or f"spider closed ({reason})"
+            why = failures.summarise(self.seed_failures) or f"spider closed ({reason})"
             stats.set_value(S.STAT_FAILURE, f"nothing could be fetched: {why}")
             log.error("[%s] nothing could be fetched: %s", self.site.name, why)
 
-
-def _limit_reason(exc: BaseException, request: Request, settings: Any) -> str | None:
-    """The quarantine reason when `exc` is a limit cutting the request, else None."""
-    if isinstance(exc, LimitExceeded):
-        return exc.reason
-    if isinstance(exc, DownloadTimeoutError):
-        timeout = request.meta.get("download_timeout") or settings.getfloat("DOWNLOAD_TIMEOUT")
-        return f"{LIMIT_TIME}: not received within DOWNLOAD_TIMEOUT ({timeout:g}s)"
-    if isinstance(exc, DownloadCancelledError | CancelledError):
-        limit = request.meta.get("download_maxsize") or settings.getint("DOWNLOAD_MAXSIZE")
-        return f"{LIMIT_SIZE}: larger than DOWNLOAD_MAXSIZE ({limit} bytes)"
-    if isinstance(exc, IgnoreRequest):
-        text = str(exc)
-        if "max redirections" in text:
-            limit = settings.getint("REDIRECT_MAX_TIMES")
-            return f"{LIMIT_REDIRECTS}: more than REDIRECT_MAX_TIMES ({limit}) redirects"
-        if "DOWNLOAD_MAXSIZE" in text:  # Scrapy's decompression limit
-            return f"{LIMIT_SIZE}: {text}"
-    return None
-
-
-def _summarise(failures: list[tuple[str, str]]) -> str:
-    """`reason (URL)` per distinct reason, in order: every seed often fails the same way."""
-    by_reason: dict[str, list[str]] = {}
-    for url, reason in failures:
-        by_reason.setdefault(reason, []).append(url)
-    parts = []
-    for reason, urls in by_reason.items():
-        more = f" and {len(urls) - 1} more" if len(urls) > 1 else ""
-        parts.append(f"{reason} ({urls[0]}{more})")
-    return "; ".join(parts)
-
-
-def _date(value: Any) -> date | None:
-    if not value:
-        return None
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value))

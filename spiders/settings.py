@@ -36,6 +36,9 @@ MAX_URL_LENGTH = "NEWSMILL_MAX_URL_LENGTH"  # longer URLs are cut (quarantined),
 TRAP_MAX_PER_SHAPE = "NEWSMILL_TRAP_MAX_PER_SHAPE"  # section pages of one URL shape, per run
 TRAP_MAX_SEGMENT_REPEATS = "NEWSMILL_TRAP_MAX_SEGMENT_REPEATS"  # one path segment, per URL
 QUARANTINE_MAX_KEPT = "NEWSMILL_QUARANTINE_MAX_KEPT"  # crawl cuts written per site (all counted)
+# The per-run bounds of spiders.guards.bounds (values from the site). Off only to show what
+# they stop.
+BOUNDS_ENABLED = "NEWSMILL_BOUNDS_ENABLED"
 
 MODES = ("incremental", "backfill-sitemap")
 
@@ -71,7 +74,7 @@ def add_error(stats: Any, settings: Any, message: str) -> None:
 
 # --- Scrapy settings -----------------------------------------------------------------------------
 
-_MW = "newsmill.spiders.middlewares"
+_MW = "newsmill.spiders.guards.network"
 
 
 def base_settings(
@@ -119,8 +122,8 @@ def base_settings(
         # domain guard refuses any other scheme too, with a reason).
         "DOWNLOAD_HANDLERS": {"file": None, "s3": None, "ftp": None, "data": None},
         # Every name Twisted connects to is resolved by our resolver, which returns only the
-        # addresses the SSRF policy allows (see spiders.resolver).
-        "TWISTED_DNS_RESOLVER": "newsmill.spiders.resolver.GuardedResolver",
+        # addresses the SSRF policy allows (see spiders.guards.resolver).
+        "TWISTED_DNS_RESOLVER": "newsmill.spiders.guards.resolver.GuardedResolver",
         # A proxy would resolve and connect on our behalf, out of the resolver's sight.
         "HTTPPROXY_ENABLED": False,
         # Our limits middleware enforces the URL length and quarantines what it cuts; Scrapy's
@@ -130,6 +133,7 @@ def base_settings(
         TRAP_MAX_PER_SHAPE: 30,
         TRAP_MAX_SEGMENT_REPEATS: 2,
         QUARANTINE_MAX_KEPT: 5000,
+        BOUNDS_ENABLED: True,
         DNS_SERVERS: [],
         DNS_CACHE_TTL: 300.0,
         "DOWNLOADER_MIDDLEWARES": {
@@ -141,16 +145,24 @@ def base_settings(
             f"{_MW}.NetworkGuardMiddleware": 45,
             # URL length on the way out; redirect loops on the way back, before Scrapy's
             # RedirectMiddleware (600) follows them.
-            "newsmill.spiders.limits.LimitsMiddleware": 620,
+            "newsmill.spiders.guards.limits.LimitsMiddleware": 620,
+            # After robots.txt (100): each host's tdmrep.json before its first article, fetched
+            # through all of these (guards, slot, bounds, archive); a page reserved by its
+            # headers is cut before the archive (960) keeps it, if the site asks.
+            "newsmill.spiders.guards.tdm.TdmRepMiddleware": 110,
+            "newsmill.spiders.guards.tdm.TdmReservedResponseMiddleware": 960,
+            # The site's per-run budgets and the URL-growth guard, after every middleware that
+            # drops a request unsent, so what it counts went out.
+            "newsmill.spiders.guards.bounds.CrawlBoundsMiddleware": 625,
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             f"{_MW}.BackoffRetryMiddleware": 550,
             # Closest to the downloader: sees every response exactly as received (before
             # decompression, each retried attempt, each redirect hop), and robots.txt too.
-            "newsmill.spiders.archive.WarcArchiveMiddleware": 950,
+            "newsmill.spiders.archive.middleware.WarcArchiveMiddleware": 950,
         },
         "EXTENSIONS": {
-            "newsmill.spiders.ledger.LedgerExtension": 500,
-            "newsmill.spiders.limits.CrawlQuarantine": 510,
+            "newsmill.spiders.archive.ledger.LedgerExtension": 500,
+            "newsmill.spiders.guards.limits.CrawlQuarantine": 510,
         },
         "CLOSESPIDER_TIMEOUT": float(timeout or 0),
         STORE_URI: store_uri,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -55,6 +58,45 @@ class LocalStore:
         finally:
             Path(tmp).unlink(missing_ok=True)
 
+    # ---- compare-and-swap (the lease, the dedup manifest) --------------------------------
+
+    @staticmethod
+    def _version(data: bytes) -> str:
+        # The content's hash stands in for S3's ETag: it changes whenever the bytes do.
+        return hashlib.sha256(data).hexdigest()
+
+    @staticmethod
+    @contextmanager
+    def _folder_lock(folder: Path) -> Iterator[None]:
+        """An exclusive OS lock (flock) on the key's folder, held while one compare-and-swap
+        reads and replaces a file in it; released by the OS if the process dies."""
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing drops the lock
+
+    def get_versioned(self, key: str) -> tuple[bytes, str]:
+        data = self.get(key)
+        return data, self._version(data)
+
+    def put_if_match(self, key: str, data: bytes, version: str | None) -> str | None:
+        target = self._path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with self._folder_lock(target.parent):
+            if version is None:
+                # link() creates only if absent, also against writers that take no lock.
+                return self._version(data) if self.put_if_absent(key, data) else None
+            try:
+                current = self._version(target.read_bytes())
+            except (FileNotFoundError, IsADirectoryError):
+                return None
+            if current != version:
+                return None
+            self._atomic_write(key, lambda fh: fh.write(data))
+        return self._version(data)
+
     def put_file(self, key: str, path: str) -> None:
         def copy(fh: BinaryIO) -> None:
             with open(path, "rb") as src:
@@ -78,16 +120,23 @@ class LocalStore:
         return self._path(key).is_file()
 
     def list(self, prefix: str = "") -> Iterator[str]:
-        if not self.root.is_dir():
+        # Only the folder the prefix names is walked: listing state/pending/ must not cost a
+        # walk over every raw file ever archived.
+        folder, _, start = prefix.rpartition("/")
+        top = self._path(folder) if folder else self.root
+        if not top.is_dir():
             return iter(())
         keys = []
-        for dirpath, _dirs, files in os.walk(self.root):
+        for dirpath, dirs, files in os.walk(top):
+            if start and dirpath == str(top):
+                # The prefix's last part ("date=2026-" in raw/site=a/date=2026-) picks entries.
+                dirs[:] = [d for d in dirs if d.startswith(start)]
+                files = [f for f in files if f.startswith(start)]
             for name in files:
                 if name.startswith(".tmp-"):
                     continue
                 key = os.path.relpath(os.path.join(dirpath, name), self.root).replace(os.sep, "/")
-                if key.startswith(prefix):
-                    keys.append(key)
+                keys.append(key)
         return iter(sorted(keys))
 
     def delete(self, key: str) -> None:

@@ -24,6 +24,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 from newsmill.storage.base import KeyNotFound, StoreError
 
 _MISSING = {"404", "NoSuchKey", "NotFound"}
+# A conditional write that lost: the object is not (or no longer) what the writer read.
+# ConditionalRequestConflict (409) is S3's answer to two conditional writes racing.
+_CONDITION_FAILED = {"PreconditionFailed", "412", "ConditionalRequestConflict", "409"}
 DEFAULT_RETRY_MODE = "adaptive"
 DEFAULT_MAX_ATTEMPTS = 8
 
@@ -75,14 +78,30 @@ class S3Store:
             raise self._fail("put", key, exc) from exc
 
     def put_if_absent(self, key: str, data: bytes) -> bool:
+        return self.put_if_match(key, data, None) is not None
+
+    def get_versioned(self, key: str) -> tuple[bytes, str]:
         try:
-            self.client.put_object(
-                Bucket=self.bucket, Key=self._key(key), Body=data, IfNoneMatch="*"
-            )
-            return True
+            obj = self.client.get_object(Bucket=self.bucket, Key=self._key(key))
+            return bytes(obj["Body"].read()), str(obj["ETag"])
+        except (ClientError, BotoCoreError) as exc:
+            raise self._fail("get", key, exc) from exc
+
+    def put_if_match(self, key: str, data: bytes, version: str | None) -> str | None:
+        # S3 conditional writes (If-None-Match: * since Aug 2024, If-Match since Nov 2024):
+        # the compare-and-swap happens in the service, so two hosts cannot both win.
+        try:
+            if version is None:
+                reply = self.client.put_object(Bucket=self.bucket, Key=self._key(key),
+                                               Body=data, IfNoneMatch="*")
+            else:
+                reply = self.client.put_object(Bucket=self.bucket, Key=self._key(key),
+                                               Body=data, IfMatch=version)
+            return str(reply["ETag"])
         except ClientError as exc:
-            if _code(exc) in ("PreconditionFailed", "412", "ConditionalRequestConflict"):
-                return False
+            # If-Match on a missing object answers 404: the version read is gone too.
+            if _code(exc) in _CONDITION_FAILED or (version is not None and _code(exc) in _MISSING):
+                return None
             raise self._fail("put", key, exc) from exc
         except BotoCoreError as exc:
             raise self._fail("put", key, exc) from exc

@@ -11,7 +11,7 @@ environment it wants, and reads back a JSON result:
 
 `dagbag --guard` parses the DAG files while every kind of I/O a DAG file must not do at parse
 time (sockets, Variables, connections, the store, the library jobs) raises, and reports which
-heavy modules the parse imported.
+heavy modules and which newsmill modules the parse imported.
 
 `test` runs `dag.test()` (every task in this process, against the SQLite metadata DB in DIR) and
 reports the run's state, each task instance's state and every XCom the run pushed.
@@ -101,8 +101,9 @@ def dagbag(guard: bool) -> dict[str, Any]:
     seconds = time.monotonic() - started
     if guard:
         sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, _RefuseImports)]
+    new_modules = set(sys.modules) - loaded_before
     imported = sorted(
-        m for m in set(sys.modules) - loaded_before
+        m for m in new_modules
         if any(m == f or m.startswith(f + ".") for f in PARSE_TIME_FORBIDDEN)
     )
     dags: dict[str, Any] = {}
@@ -146,6 +147,9 @@ def dagbag(guard: bool) -> dict[str, Any]:
         "dags": dags,
         "files": sorted(p.name for p in DAGS.glob("*.py")),
         "forbidden_modules_imported": imported,
+        "newsmill_modules_imported": sorted(
+            m for m in new_modules if m == "newsmill" or m.startswith("newsmill.")
+        ),
         "seconds": round(seconds, 2),
     }
 

@@ -16,6 +16,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# tests/cluster brings up a whole CeleryExecutor deployment (scripts/cluster.sh): it is the
+# second CI stage (.ci/run, with NEWSMILL_CLUSTER_TEST=1), not part of the main suite.
+collect_ignore = [] if os.environ.get("NEWSMILL_CLUSTER_TEST") == "1" else ["cluster"]
+
 # Tests never reach the internet; dummy credentials keep boto3 from looking for real ones.
 S3_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -23,6 +27,78 @@ S3_ENV = {
     "AWS_DEFAULT_REGION": "us-east-1",
     "AWS_EC2_METADATA_DISABLED": "true",
 }
+
+
+# Every process the suite starts inherits this mark, even one that outlives its parent and is
+# adopted by init: what the leftover check below looks for.
+SESSION_MARK = "NEWSMILL_TEST_SESSION"
+os.environ[SESSION_MARK] = uuid.uuid4().hex
+STRAGGLER_SECONDS = 5.0
+# Helpers of multiprocessing that exit with pytest itself, not leftovers of a test.
+_EXITS_WITH_PYTEST = (b"multiprocessing.resource_tracker", b"multiprocessing.forkserver")
+
+
+def _proc_processes() -> dict[int, tuple[int, bytes, bytes]]:
+    """pid -> (parent pid, command line, environment) of the live processes /proc shows."""
+    out = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            state, ppid = stat.rsplit(") ", 1)[1].split()[:2]
+            if state in ("Z", "X"):
+                continue
+            out[int(entry.name)] = (int(ppid), (entry / "cmdline").read_bytes(),
+                                    (entry / "environ").read_bytes())
+        except (OSError, ValueError, IndexError):
+            continue
+    return out
+
+
+def suite_processes() -> dict[int, bytes]:
+    """pid -> command line of every live process this test session started (descendants of
+    pytest, and orphans that carry the session's mark), pytest itself excluded."""
+    procs = _proc_processes()
+    mark = f"{SESSION_MARK}={os.environ[SESSION_MARK]}".encode()
+    ours = {pid for pid, (_, _, env) in procs.items() if mark in env.split(b"\0")}
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _, _) in procs.items():
+        children.setdefault(ppid, []).append(pid)
+    stack = [os.getpid()]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            if child not in ours:
+                ours.add(child)
+                stack.append(child)
+    ours.discard(os.getpid())
+    return {pid: procs[pid][1] for pid in ours if pid in procs}
+
+
+def _readable(cmdline: bytes) -> str:
+    return cmdline.replace(b"\0", b" ").decode(errors="replace").strip()[:200]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_process_left_behind() -> Iterator[None]:
+    """Fail the session if a process it started is still alive at its end (after a few
+    seconds' grace): an orphaned worker or server goes on using the machine for ever."""
+    if not Path("/proc/self/environ").exists():
+        yield  # no /proc to look in (not Linux)
+        return
+    before = set(suite_processes())
+    yield
+    deadline = time.monotonic() + STRAGGLER_SECONDS
+    while True:
+        left = {pid: cmd for pid, cmd in suite_processes().items()
+                if pid not in before and not any(h in cmd for h in _EXITS_WITH_PYTEST)}
+        if not left or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    if left:
+        listing = "; ".join(f"{pid}: {_readable(cmd)}" for pid, cmd in sorted(left.items()))
+        pytest.fail(f"{len(left)} process(es) started by the tests are still alive: {listing}",
+                    pytrace=False)
 
 
 def free_port(host: str = "127.0.0.1") -> int:

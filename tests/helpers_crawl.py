@@ -18,7 +18,8 @@ from typing import Any
 from loopback_pair import LoopbackServer, serve_on_two_hosts, stop_servers
 from warcio.archiveiterator import ArchiveIterator
 
-from newsmill.pipeline.warc.records import Capture, iter_captures
+from newsmill.pipeline.warc.reader import iter_captures
+from newsmill.pipeline.warc.records import Capture
 from newsmill.storage import Store
 
 

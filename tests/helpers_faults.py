@@ -89,8 +89,10 @@ def baseline() -> set[Row]:
 
 
 def run_until(store_uri: str, when: Callable[[], bool], env: dict[str, str] | None = None,
-              timeout: float = 120) -> tuple[int, bool, str]:
-    """Start `newsmill run`; SIGKILL it as soon as `when()` holds (polled every 10 ms).
+              timeout: float = 120,
+              before_kill: Callable[[int], None] | None = None) -> tuple[int, bool, str]:
+    """Start `newsmill run`; SIGKILL it as soon as `when()` holds (polled every 10 ms), after
+    calling `before_kill(pid)`.
 
     Returns (exit status, killed by us, stderr). The process is reaped before returning: a
     zombie still answers kill(pid, 0), which the store lock would take for a live holder.
@@ -105,6 +107,8 @@ def run_until(store_uri: str, when: Callable[[], bool], env: dict[str, str] | No
         deadline = time.monotonic() + timeout
         while proc.poll() is None and time.monotonic() < deadline:
             if when():
+                if before_kill:
+                    before_kill(proc.pid)
                 proc.kill()
                 killed = True
                 break
@@ -114,6 +118,42 @@ def run_until(store_uri: str, when: Callable[[], bool], env: dict[str, str] | No
         code = proc.wait()
         err.seek(0)
         return code, killed, err.read()
+
+
+def _stat(pid: int) -> list[str] | None:
+    """Fields of /proc/<pid>/stat after the command name, or None when gone or a zombie."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return None if fields[0] in ("Z", "X") else fields
+
+
+def descendants(pid: int) -> set[tuple[int, str]]:
+    """(pid, start time) of every live process below `pid`: the start time tells a process
+    from a later one that reuses its pid."""
+    parents: dict[int, list[tuple[int, str]]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (fields := _stat(int(entry.name))):
+            parents.setdefault(int(fields[1]), []).append((int(entry.name), fields[19]))
+    out: set[tuple[int, str]] = set()
+    stack = [pid]
+    while stack:
+        for child in parents.get(stack.pop(), []):
+            out.add(child)
+            stack.append(child[0])
+    return out
+
+
+def wait_gone(procs: set[tuple[int, str]], seconds: float = 5.0) -> set[tuple[int, str]]:
+    """The processes of `procs` still alive after waiting up to `seconds` for them to exit."""
+    deadline = time.monotonic() + seconds
+    while True:
+        alive = {(pid, start) for pid, start in procs
+                 if (fields := _stat(pid)) and fields[19] == start}
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.05)
 
 
 def crawl_children(marker: str) -> list[int]:
@@ -127,7 +167,7 @@ def crawl_children(marker: str) -> list[int]:
             state = (entry / "stat").read_text().split(") ", 1)[1][:1]
         except OSError:
             continue
-        if state != "Z" and b"spiders.crawl" in cmd and marker.encode() in cmd:
+        if state != "Z" and b"spiders.runner.crawl" in cmd and marker.encode() in cmd:
             pids.append(int(entry.name))
     return pids
 

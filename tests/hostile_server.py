@@ -336,3 +336,41 @@ def main() -> None:  # pragma: no cover - manual poking
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+# --- a layered bomb: a zlib-wrapped deflate layer inside a gzip layer -------------------------
+
+_layered_cache: list[bytes] = []
+
+
+def layered_bomb(size: int = BOMB) -> bytes:
+    """`size` zero bytes, deflated (zlib-wrapped) and then gzipped: `Content-Encoding: deflate,
+    gzip`. The outer body starts with gzip's magic, the inner layer with a zlib header."""
+    with _bomb_lock:
+        if not _layered_cache:
+            z = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS)
+            chunk = b"\0" * (1024 * 1024)
+            inner = b"".join([z.compress(chunk) for _ in range(size // len(chunk))] + [z.flush()])
+            g = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+            _layered_cache.append(g.compress(inner) + g.flush())
+        return _layered_cache[0]
+
+
+class _LayeredHandler(_Handler):
+    def do_GET(self) -> None:
+        if self.path == "/a/layered-bomb":
+            with self.server.owner.lock:
+                self.server.owner.log.append((str(self.server.server_address[0]), self.path))
+            self._send(200, layered_bomb(), headers={"Content-Encoding": "deflate, gzip"})
+            return
+        super().do_GET()
+
+
+class LayeredBombServer(HostileServer):
+    """The hostile site with one more article in its feed: /a/layered-bomb."""
+
+    ARTICLES = ("ok-1", "layered-bomb")
+
+    def start(self) -> LayeredBombServer:
+        self.port, self._servers = serve_on_two_hosts(HOST, PRIVATE, _LayeredHandler, self)
+        return self

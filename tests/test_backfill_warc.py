@@ -162,13 +162,14 @@ def test_local_warc_ingests_exactly_the_range_and_rerun_adds_nothing(
 def test_interrupted_backfill_resumes_from_the_first_slice_not_done(
     demo_server: DemoServer, sites_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from newsmill.pipeline.backfill import slices
     from newsmill.pipeline.backfill import warc as backfill_warc
 
     warc = tmp_path / "slices.warc.gz"
     write_warc(warc, demo_server, gz=True, truncate=False)
     store = str(tmp_path / "store")
     # Slices of 3 records, one lease per slice; the run dies when taking the third lease.
-    monkeypatch.setattr(backfill_warc, "SLICE_RECORDS", 3)
+    monkeypatch.setattr(slices, "SLICE_RECORDS", 3)
     monkeypatch.setattr(backfill_warc, "LOCK_HOLD_SECONDS", 0.0)
     real = jobs._lease
     calls = {"n": 0}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from trafilatura.utils import load_html
 
+from newsmill.pipeline.extract.authors import clean_authors
 from newsmill.pipeline.extract.byline import find_byline
-from newsmill.pipeline.extract.normalise import clean_authors
 
 
 def _byline(body: str) -> list[str]:

@@ -20,8 +20,8 @@ from scrapy.settings import Settings
 from newsmill.pipeline.demo.server import HOSTS, DemoServer, RequestLog
 from newsmill.pipeline.sites import SitesFileError
 from newsmill.pipeline.warc.records import Capture
-from newsmill.spiders.crawl import CrawlResult, run_crawl
-from newsmill.spiders.ledger import ledger_key
+from newsmill.spiders.archive.ledger import ledger_key
+from newsmill.spiders.runner.crawl import CrawlResult, run_crawl
 from newsmill.storage import Store, open_store
 
 
@@ -156,7 +156,10 @@ def test_non_html_and_broken_pages_archived(first: Run, demo_server: DemoServer)
     assert pdf.content_type == "application/pdf"
 
 
-def test_tracking_parameters_stripped(first: Run, demo_server: DemoServer) -> None:
+def test_tracked_link_to_a_listed_article_is_fetched_once(first: Run,
+                                                          demo_server: DemoServer) -> None:
+    """The home page links a story with utm_ parameters; the feed lists it without: one
+    identity, so one fetch, by the URL the feed gave."""
     tracked = demo_server.case_url("tracking")
     clean = tracked.split("?")[0]
     host, path = _host_path(tracked)
@@ -250,7 +253,7 @@ def test_bad_sites_file_fails_before_crawling(tmp_path: Path) -> None:
 
 def test_site_settings_win_over_the_run(sites_file: Path) -> None:
     from newsmill.pipeline.sites import load_sites
-    from newsmill.spiders.crawl import crawler_settings
+    from newsmill.spiders.runner.process import crawler_settings
     from newsmill.spiders.settings import base_settings
 
     site = load_sites(sites_file).site("gazette")
@@ -269,7 +272,7 @@ def test_site_settings_win_over_the_run(sites_file: Path) -> None:
 
 
 def test_ledger_skips_unless_changed(tmp_path: Path) -> None:
-    from newsmill.spiders.ledger import Ledger
+    from newsmill.spiders.archive.ledger import Ledger
 
     store = open_store(str(tmp_path))
     ledger = Ledger.load(store, "s")
@@ -288,8 +291,31 @@ def test_ledger_skips_unless_changed(tmp_path: Path) -> None:
     assert again.should_fetch("https://s.example/link-only/", datetime(2024, 5, 3, tzinfo=UTC))
 
 
+def test_links_are_requested_as_the_page_gave_them() -> None:
+    from scrapy.http import HtmlResponse
+
+    from newsmill.spiders.discover.links import identity, page_links
+
+    page = HtmlResponse(
+        "https://s.example/news/",
+        body=b'<a href="/a/story?amp">x</a> <a href="b%20c.html?utm_source=x#top">y</a>'
+             b'<map><area href="https://s.example/c?b=2&amp;a=1"></map>'
+             b'<a href="mailto:desk@s.example">z</a>',
+        encoding="utf-8",
+    )
+    links = list(page_links(page))
+    assert links == [
+        "https://s.example/a/story?amp",
+        "https://s.example/news/b%20c.html?utm_source=x",
+        "https://s.example/c?b=2&a=1",
+    ]
+    # Requested once per identity: tracking parameters and parameter order do not count.
+    assert identity(links[1]) == identity("https://S.example/news/b%20c.html")
+    assert identity(links[2]) == identity("https://s.example/c?a=1&b=2")
+
+
 def test_damaged_ledger_starts_empty(tmp_path: Path) -> None:
-    from newsmill.spiders.ledger import Ledger
+    from newsmill.spiders.archive.ledger import Ledger
 
     store = open_store(str(tmp_path))
     store.put(ledger_key("s"), b"{not json")

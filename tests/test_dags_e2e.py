@@ -244,7 +244,7 @@ def test_crawl_then_dump_publishes_every_article_once(
     assert summary["sites"] == {"ok": ["gazette", "ledger"], "failed": []}
 
     # The dump run had no Asset event to read (dag.test makes a manual run): it fell back to
-    # "yesterday and today, where there are articles", which must publish today only.
+    # "every date whose partition is out of date", which must publish today only.
     assert dump.state == "success", dump.explain()
     assert dump.mapped_states("dump_partition") == {today(): "success"}
     assert bucket.keys("dumps/") == [

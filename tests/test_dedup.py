@@ -110,7 +110,7 @@ def test_url_variant_without_canonical_is_a_duplicate_of_the_first_spelling(
     assert index.decide(variant) is Verdict.DUPLICATE and variant.duplicate_of == first.id
 
 
-def test_cross_site_canonical_is_recorded_as_the_article_copied(tmp_path: Path) -> None:
+def test_cross_site_canonical_names_the_original_only_once_we_hold_it(tmp_path: Path) -> None:
     fetched = "https://aggregator.example/stories/123"
     declared = "https://www.example.org/2026/01/02/harbour-wall/?utm_source=agg"
     assert canonical_url(fetched, declared) == fetched  # not followed: the id stays its own
@@ -118,17 +118,70 @@ def test_cross_site_canonical_is_recorded_as_the_article_copied(tmp_path: Path) 
     assert cross_site_canonical("/stories/123", fetched) is None  # same site
     assert cross_site_canonical("https://www.example.org/", fetched) is None  # a home page
 
-    index = DedupIndex.load(open_store(str(tmp_path)))
+    store = open_store(str(tmp_path))
+    index = DedupIndex.load(store)
     copy = art(fetched, "A rewritten text that shares nothing with the original at all, " * 3,
-               "raw/1#0", copy_of=cross_site_canonical(declared, fetched))
-    assert index.decide(copy) is Verdict.DUPLICATE and copy.duplicate_of == article_id(
-        ARTICLE_URL)
-    # The original, crawled later, is an original; a copy of the copy resolves to it.
-    original = art(ARTICLE_URL, LONG, "raw/2#0")
-    assert index.decide(original) is Verdict.NEW
+               "raw/1#0", syndicated_from=cross_site_canonical(declared, fetched))
+    # The original was never crawled: the copy is the one row of its story we hold.
+    assert index.decide(copy) is Verdict.NEW and copy.duplicate_of is None
+    assert copy.syndicated_from == ARTICLE_URL
+    index.save(store)
+
+    # The original arrives in a later run, under another spelling of the URL named: it joins
+    # the copy already published, which stays the story's row.
+    index = DedupIndex.load(store)
+    original = art("http://example.org/2026/01/02/harbour-wall", LONG, "raw/2#0")
+    assert index.decide(original) is Verdict.DUPLICATE and original.duplicate_of == copy.id
+    # A copy declaring the original, now held, resolves to the story's row as well.
     again = art("https://other.example/x", "Different words again, nothing in common here. " * 3,
-                "raw/2#9", copy_of=fetched)
-    assert index.decide(again) is Verdict.DUPLICATE and again.duplicate_of == original.id
+                "raw/2#9", syndicated_from=ARTICLE_URL)
+    assert index.decide(again) is Verdict.DUPLICATE and again.duplicate_of == copy.id
+    # So does a copy declaring the first copy, and the original's revisions stay linked.
+    third = art("https://third.example/y", "Words of a third site, all its own, on it. " * 3,
+                "raw/2#12", syndicated_from=fetched)
+    assert index.decide(third) is Verdict.DUPLICATE and third.duplicate_of == copy.id
+    revised = art(original.canonical_url, LONG + " Corrected.", "raw/3#0")
+    assert index.decide(revised) is Verdict.REVISION and revised.duplicate_of == copy.id
+
+
+def test_a_declared_original_we_hold_is_linked_at_once(tmp_path: Path) -> None:
+    index = DedupIndex.load(open_store(str(tmp_path)))
+    original = art(ARTICLE_URL, LONG, "raw/1#0")
+    assert index.decide(original) is Verdict.NEW
+    copy = art("https://aggregator.example/s/1", "Rewritten words, nothing shared at all. " * 3,
+               "raw/1#1", syndicated_from=ARTICLE_URL)
+    assert index.decide(copy) is Verdict.DUPLICATE and copy.duplicate_of == original.id
+
+
+def test_pages_naming_one_unheld_url_stay_stories_of_their_own(tmp_path: Path) -> None:
+    # A site whose every page names one article of another site as its canonical (a template
+    # mistake): until we hold that article, only their texts can link them.
+    index = DedupIndex.load(open_store(str(tmp_path)))
+    vocab = [f"w{n}" for n in range(400)]
+    pages = [art(f"https://partner.example/p/{i}",
+                 " ".join(random.Random(i).choices(vocab, k=80)), f"raw/1#{i}",
+                 syndicated_from=ARTICLE_URL) for i in range(5)]
+    assert [index.decide(p) for p in pages] == [Verdict.NEW] * 5
+    copy_of_first = art("https://mirror.example/p/0", pages[0].text, "raw/1#9",
+                        syndicated_from=ARTICLE_URL)
+    assert index.decide(copy_of_first) is Verdict.DUPLICATE
+    assert copy_of_first.duplicate_of == pages[0].id
+    # The named article, when it comes, joins the first page that named it.
+    original = art(ARTICLE_URL, LONG, "raw/2#0")
+    assert index.decide(original) is Verdict.DUPLICATE and original.duplicate_of == pages[0].id
+
+
+def test_an_index_from_before_2_0_never_links_an_article_to_itself(tmp_path: Path) -> None:
+    # Such an index linked a copy to the id of a canonical it never crawled.
+    store = open_store(str(tmp_path))
+    old_copy = art("https://aggregator.example/s/1", LONG, "raw/1#0")
+    legacy = {"urls": {old_copy.canonical_url: [{"content_hash": old_copy.content_hash,
+                                                 "revision": 1, "raw_ref": old_copy.raw_ref,
+                                                 "duplicate_of": article_id(ARTICLE_URL)}]}}
+    store.put(dedup.LEGACY_KEY, json.dumps(legacy).encode())
+    index = DedupIndex.load(store)
+    original = art(ARTICLE_URL, LONG, "raw/2#0")
+    assert index.decide(original) is Verdict.NEW and original.duplicate_of is None
 
 
 # ---- near-duplicates, revisions, windows ----------------------------------------------------
@@ -302,9 +355,10 @@ def test_extraction_records_a_cross_site_canonical_as_the_copied_article() -> No
                               source="feed", raw_ref="raw/x#0",
                               domains=("www.aggregator.example",))
     copy = extract_article(page(ARTICLE_URL + "?utm_source=agg"), **kw)
-    assert copy.canonical_url == url and copy.copy_of == ARTICLE_URL
+    assert copy.canonical_url == url and copy.syndicated_from == ARTICLE_URL
+    assert copy.to_record()["syndicated_from"] == ARTICLE_URL  # a published field
     own = extract_article(page("/2026/01/03/harbour-wall-copy/"), **kw)
-    assert own.copy_of is None
+    assert own.syndicated_from is None
 
 
 def test_window_falls_back_on_the_fetch_date(tmp_path: Path) -> None:

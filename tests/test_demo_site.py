@@ -381,3 +381,95 @@ def test_sites_file(server: DemoServer, tmp_path: Path) -> None:
     assert matches("ledger", "follow_urls", server.case_url("calendar"))
     assert fetch(sites["gazette"]["sitemaps"][0]).status == 200
     assert all(fetch(url).status == 200 for s in sites.values() for url in s["feeds"])
+
+
+STORY_FILE = """---
+publisher: ledger
+number: 7
+slug: test-story
+title: A test story
+standfirst: One line.
+authors: [A. Writer]
+section: News
+published: {days_ago: 2, at: '09:05+02:00'}
+lead:
+  image: lead.png
+  caption: The lead picture.
+  credit: 'Picture: A. Writer'
+revision:
+  modified: {days_ago: 1, at: '10:00+02:00'}
+---
+
+The first paragraph, wrapped over
+two lines, with [a link](story:gazette-seals) in it.
+
+## A heading
+
+```figure
+image: inline.png
+caption: An inline picture.
+credit: 'Picture: B. Snapper'
+alt: Something
+```
+
+```tweet
+text: Hello from the tweet.
+author: Someone
+handle: someone
+status_id: '123'
+```
+
+<!-- revision -->
+
+Only this paragraph from edition 2 on.
+"""
+
+
+def test_story_file_markdown_becomes_the_story_blocks() -> None:
+    from newsmill.pipeline.demo.model import Ago, Figure, Heading, Para, Tweet
+    from newsmill.pipeline.demo.storyfile import parse_story
+
+    story = parse_story("ledger-test", STORY_FILE, "test.md", {})
+    assert story.published == Ago(2, 9, 5, 2)
+    assert story.body == (
+        Para(
+            "The first paragraph, wrapped over two lines, with a link in it.",
+            (("a link", "story:gazette-seals"),),
+        ),
+        Heading("A heading"),
+        Figure("inline.png", "An inline picture.", "Picture: B. Snapper", "Something"),
+        Tweet("Hello from the tweet.", "Someone", "someone", "123"),
+    )
+    assert story.revision is not None
+    assert story.revision.body == (Para("Only this paragraph from edition 2 on."),)
+    assert story.revision.modified == Ago(1, 10, 0, 2)
+
+
+@pytest.mark.parametrize(
+    ("broken", "complaint"),
+    [
+        (STORY_FILE.replace("title: A test story\n", ""), "missing field or story 'title'"),
+        (STORY_FILE.replace("```figure", "```chart"), "unknown fenced block 'chart'"),
+        (STORY_FILE.replace("'09:05+02:00'", "'09:05'"), "needs a UTC offset"),
+        (STORY_FILE.removeprefix("---\n"), "no YAML front matter"),
+    ],
+)
+def test_a_broken_story_file_is_named_with_what_is_wrong(broken: str, complaint: str) -> None:
+    from newsmill.pipeline.demo.storyfile import StoryFileError, parse_story
+
+    with pytest.raises(StoryFileError, match=re.escape(complaint)) as caught:
+        parse_story("ledger-test", broken, "content/stories/ledger-test.md", {})
+    assert "content/stories/ledger-test.md" in str(caught.value)
+
+
+def test_every_story_file_is_served_with_its_text(server: DemoServer) -> None:
+    from newsmill.pipeline.demo.stories import all_stories, cases
+
+    # A story file added to content/stories shows up in the catalogue with no code change.
+    keys = {s.key for s in all_stories()}
+    assert set(cases().values()) <= keys
+    stories = [s for s in all_stories() if s.edition <= server.edition]
+    assert len(server.catalogue()) == len(stories)
+    standfirsts = {a.description for a in server.catalogue()}
+    for story in stories:
+        assert story.standfirst in standfirsts, story.key

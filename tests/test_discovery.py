@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from newsmill.spiders.discovery import parse_date, parse_discovery
+from newsmill.spiders.discover.documents import parse_discovery
 
 RSS = b"""\xef\xbb\xbf
 <?xml version="1.0" encoding="UTF-8"?>
@@ -191,7 +191,7 @@ def test_old_sitemap_namespace_and_text_sitemap() -> None:
 def test_malformed_documents_are_logged_not_raised(
     body: bytes, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.ERROR, logger="newsmill.spiders.discovery"):
+    with caplog.at_level(logging.ERROR, logger="newsmill.spiders.discover.documents"):
         doc = parse_discovery(body, "https://x.example/feed")
     for entry in doc.entries:
         assert "passwd" not in entry.url and entry.url.startswith("https://")
@@ -209,6 +209,19 @@ def test_malformed_xml_reports_error() -> None:
     assert doc.error and "malformed XML" in doc.error
 
 
+def _dated(value: str) -> list[datetime | None]:
+    """The date a feed's pubDate and a sitemap's lastmod holding `value` are read as."""
+    feed = parse_discovery(
+        f"<rss><channel><item><link>https://x.example/a</link><pubDate>{value}</pubDate>"
+        "</item></channel></rss>".encode(), "https://x.example/feed"
+    )
+    sitemap = parse_discovery(
+        f"<urlset><url><loc>https://x.example/a</loc><lastmod>{value}</lastmod></url>"
+        "</urlset>".encode(), "https://x.example/sitemap.xml"
+    )
+    return [feed.entries[0].published, sitemap.entries[0].modified]
+
+
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
@@ -217,9 +230,14 @@ def test_malformed_xml_reports_error() -> None:
         ("2024-05-01T10:00:00", datetime(2024, 5, 1, 10, tzinfo=UTC)),
         ("2024-05-01T10:00:00.5-05:00", datetime(2024, 5, 1, 15, 0, 0, 500000, tzinfo=UTC)),
         ("Wed, 01 May 2024 09:15:00 GMT", datetime(2024, 5, 1, 9, 15, tzinfo=UTC)),
+        ("Wed, 01 May 2024 09:15:00 EDT", datetime(2024, 5, 1, 13, 15, tzinfo=UTC)),
+        # Feeds from localised CMS installs write RFC 822 with the site's own day and month names.
+        ("mer., 01 mai 2024 09:15:00 +0200", datetime(2024, 5, 1, 7, 15, tzinfo=UTC)),
+        ("Mi, 01 Mai 2024 09:15:00 +0200", datetime(2024, 5, 1, 7, 15, tzinfo=UTC)),
         ("yesterday", None),
+        ("03/05/2024", None),  # day and month could be either way round: not guessed
         ("", None),
     ],
 )
-def test_parse_date(value: str, expected: datetime | None) -> None:
-    assert parse_date(value) == expected
+def test_feed_and_sitemap_dates(value: str, expected: datetime | None) -> None:
+    assert _dated(value) == [expected, expected]

@@ -7,14 +7,10 @@ from typing import Any
 import pytest
 import trafilatura
 
-from newsmill.pipeline.extract.page import (
-    EXTRACTOR,
-    MAX_BYTES,
-    NoArticle,
-    decode_html,
-    extract_article,
-    filter_boilerplate,
-)
+from newsmill.pipeline.extract.boilerplate import filter_boilerplate
+from newsmill.pipeline.extract.decode import decode_html
+from newsmill.pipeline.extract.load import MAX_BYTES, NoArticle
+from newsmill.pipeline.extract.page import EXTRACTOR, extract_article
 from newsmill.pipeline.publish.article import Article
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
@@ -266,10 +262,17 @@ def test_malformed_html_is_handled() -> None:
     assert "extra crossing" in art.text
 
 
-def test_page_without_any_title_has_no_article() -> None:
+def test_a_story_without_any_title_is_published_with_a_null_title() -> None:
     body = _story(FERRY).replace(b"<title>Island ferry news</title>", b"")
-    with pytest.raises(NoArticle, match=r"^no title$"):
-        _extract(body, "https://islandnews.example/ferry")
+    art = _extract(body, "https://islandnews.example/ferry")
+    assert art.title is None and "extra crossing" in art.text
+    assert art.to_record()["title"] is None and "title" not in art.provenance
+
+
+def test_a_story_whose_only_title_is_the_site_name_keeps_that_title() -> None:
+    head = "<title>Island News</title><meta property='og:site_name' content='Island News'>"
+    art = _extract(_story(FERRY, head=head), "https://islandnews.example/ferry")
+    assert art.title == "Island News" and "extra crossing" in art.text
 
 
 # --------------------------------------------------------------------------- merge rules
@@ -564,17 +567,17 @@ def test_structure_prune_removes_labelled_furniture_but_not_the_story() -> None:
 
 
 def test_an_unknown_brand_after_a_pipe_is_dropped_from_the_title() -> None:
-    from newsmill.pipeline.extract.page import _drop_pipe_suffix
+    from newsmill.pipeline.extract.title import drop_pipe_suffix
 
-    assert _drop_pipe_suffix("How to fix a bike chain | Wheelwright") == "How to fix a bike chain"
-    assert _drop_pipe_suffix("Night trains return | Opinion | The Courier Weekly") == (
+    assert drop_pipe_suffix("How to fix a bike chain | Wheelwright") == "How to fix a bike chain"
+    assert drop_pipe_suffix("Night trains return | Opinion | The Courier Weekly") == (
         "Night trains return"
     )
     # a clause after the pipe, or a headline too short without it, stays
-    assert _drop_pipe_suffix("Ferries | what the new timetable means for commuters") == (
+    assert drop_pipe_suffix("Ferries | what the new timetable means for commuters") == (
         "Ferries | what the new timetable means for commuters"
     )
-    assert _drop_pipe_suffix("Budget 2025 | Live") == "Budget 2025 | Live"
+    assert drop_pipe_suffix("Budget 2025 | Live") == "Budget 2025 | Live"
 
 
 def test_a_later_author_signal_that_names_more_people_widens_the_byline() -> None:

@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 from helpers_faults import (
     baseline,
+    descendants,
     dump_rows,
     run,
     run_until,
     today,
+    wait_gone,
     wait_no_crawl_children,
 )
 
@@ -39,10 +41,16 @@ def test_kill_and_rerun_gives_the_uninterrupted_dump(point: str, tmp_path: Path)
     env = {"NEWSMILL_CRAWL_SETTINGS": json.dumps(
         {"NEWSMILL_ARCHIVE_ROLL_RECORDS": 3, "NEWSMILL_ARCHIVE_TMPDIR": str(warcs)})}
 
-    code, killed, err = run_until(str(root), lambda: _any(root, pattern), env=env)
+    children: set[tuple[int, str]] = set()
+    code, killed, err = run_until(str(root), lambda: _any(root, pattern), env=env,
+                                  before_kill=lambda pid: children.update(descendants(pid)))
 
     assert killed, f"the run finished before the {point} kill point: {err[-2000:]}"
     assert code == -9
+    if point == "process":
+        assert children, "no extraction worker was running at the kill"
+    # Its extraction workers (and anything else it started) died with it.
+    assert wait_gone(children) == set()
     # The crawl subprocess died with its parent: nothing goes on fetching behind the rerun.
     assert wait_no_crawl_children(str(root)) == []
     assert not _any(root, "dumps/**/manifest.json")
@@ -93,8 +101,8 @@ def test_a_killed_crawls_local_warc_is_recovered(tmp_path: Path) -> None:
     from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
 
-    from newsmill.spiders.crawl import run_crawl
-    from newsmill.spiders.ledger import Ledger
+    from newsmill.spiders.archive.ledger import Ledger
+    from newsmill.spiders.runner.crawl import run_crawl
 
     url = demo().base_url("ledger") + "/news/999-recovered-story.html"
     dead = subprocess.Popen(["true"])

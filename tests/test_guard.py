@@ -11,8 +11,8 @@ import yaml
 from helpers_crawl import HopServer, all_raw_keys, captures
 
 from newsmill.pipeline.demo.server import DemoServer
-from newsmill.spiders.crawl import run_crawl
-from newsmill.spiders.middlewares import NetworkGuardMiddleware
+from newsmill.spiders.guards.network import NetworkGuardMiddleware
+from newsmill.spiders.runner.crawl import run_crawl
 from newsmill.storage import open_store
 
 
@@ -76,8 +76,9 @@ def test_redirects_are_guarded(demo_server: DemoServer, hop: HopServer, tmp_path
     # ...nor one into a network the sites file does not allow, nor a name resolving into it.
     assert [p for h, p in hop.log if h == HopServer.PRIVATE] == []
     assert stats.refused_private == 2
+    # (plus the site's TDM reservation file, asked for once like robots.txt)
     assert sorted(p for h, p in hop.log) == [
-        "/a/offsite", "/a/ok", "/a/private", "/feed.xml", "/robots.txt"
+        "/.well-known/tdmrep.json", "/a/offsite", "/a/ok", "/a/private", "/feed.xml", "/robots.txt"
     ]
     # The redirects themselves were received, so they are archived.
     got = {(c.url.removeprefix(hop.base), c.status) for c in captures(store, stats.raw_keys)}

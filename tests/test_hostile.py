@@ -17,8 +17,9 @@ from warcio.warcwriter import WARCWriter
 from newsmill.pipeline.app.process import process_keys
 from newsmill.pipeline.warc.records import raw_key
 from newsmill.spiders import settings as S
-from newsmill.spiders.crawl import run_crawl
-from newsmill.spiders.limits import TrapGuard, decoded_size_exceeds, url_shape
+from newsmill.spiders.guards.decoded_size import decoded_size_exceeds
+from newsmill.spiders.guards.limits import TrapGuard, url_shape
+from newsmill.spiders.runner.crawl import run_crawl
 from newsmill.storage import open_store
 
 pytestmark = pytest.mark.timeout(180)
@@ -237,13 +238,13 @@ def test_telnet_and_remote_control_are_off() -> None:
     base = S.base_settings(store_uri="/tmp/x", run_id="r")
     assert base["TELNETCONSOLE_ENABLED"] is False
     assert base["REMOTE_CONTROL_ENABLED"] is False
-    assert base["TWISTED_DNS_RESOLVER"] == "newsmill.spiders.resolver.GuardedResolver"
+    assert base["TWISTED_DNS_RESOLVER"] == "newsmill.spiders.guards.resolver.GuardedResolver"
     for scheme in ("file", "s3", "ftp", "data"):
         assert base["DOWNLOAD_HANDLERS"][scheme] is None
 
 
 def test_huge_sitemap_index_is_streamed_and_a_truncated_one_kept() -> None:
-    from newsmill.spiders.discovery import parse_discovery
+    from newsmill.spiders.discover.documents import parse_discovery
 
     n = 20_000
     items = "".join(

@@ -5,7 +5,8 @@ from pathlib import Path
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
-from newsmill.pipeline.extract.metadata import JSON_LD, META, OG, TEXT, PageMetadata, read_metadata
+from newsmill.pipeline.extract.candidates import JSON_LD, META, OG, TEXT, PageMetadata
+from newsmill.pipeline.extract.metadata import read_metadata
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 

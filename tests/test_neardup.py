@@ -9,8 +9,8 @@ import sys
 import numpy as np
 
 from newsmill.pipeline.dedup import neardup as nd
-from newsmill.pipeline.demo import content
 from newsmill.pipeline.demo.model import Heading, Para, Story
+from newsmill.pipeline.demo.stories import story
 
 
 def text_of(story: Story, *, intro: bool = False) -> str:
@@ -30,14 +30,14 @@ def true_jaccard(a: str, b: str) -> float:
 
 
 def test_identical_texts_have_identical_signatures() -> None:
-    text = text_of(content.SEALS)
+    text = text_of(story("gazette-seals"))
     assert sim(text, text) == 1.0
     assert sim(text, text.upper().replace("\n\n", "\n")) == 1.0  # case and layout do not count
 
 
 def test_signatures_do_not_depend_on_the_process() -> None:
     # Signatures are stored and compared across runs: no per-process hash seed may leak in.
-    text = text_of(content.CLOCK)
+    text = text_of(story("ledger-clock"))
     code = ("import sys; from newsmill.pipeline.dedup import neardup as nd; "
             "print(nd.signature(sys.stdin.read()).tolist())")
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
@@ -58,11 +58,11 @@ def test_typographic_punctuation_separates_words() -> None:
 def test_too_short_texts_get_no_signature() -> None:
     assert nd.signature("") is None
     assert nd.signature("Seven words are not enough for this.") is None
-    assert nd.signature(text_of(content.SEALS)) is not None
+    assert nd.signature(text_of(story("gazette-seals"))) is not None
 
 
 def test_estimate_tracks_the_true_jaccard() -> None:
-    original = text_of(content.SEALS, intro=True)
+    original = text_of(story("gazette-seals"), intro=True)
     paras = original.split("\n\n")
     for edited in (
         "\n\n".join(paras[1:]),  # the Ledger's copy without the intro
@@ -73,9 +73,9 @@ def test_estimate_tracks_the_true_jaccard() -> None:
 
 
 def test_trimmed_reheadlined_copy_is_similar_and_same_event_story_is_not() -> None:
-    original = text_of(content.CLOCK, intro=True)  # the Ledger prints its intro in the body
-    copy = text_of(content.CLOCK_COPY)
-    other = text_of(content.CLOCK_APPRENTICES, intro=True)
+    original = text_of(story("ledger-clock"), intro=True)  # the Ledger prints its intro in the body
+    copy = text_of(story("gazette-clock-copy"))
+    other = text_of(story("ledger-clock-apprentices"), intro=True)
     assert sim(original, copy) >= nd.THRESHOLD + 0.15
     assert sim(original, other) < 0.1
     keys = {k: set(nd.band_keys(nd.signature(t)).tolist())  # type: ignore[arg-type]

@@ -4,14 +4,11 @@ import unicodedata
 
 import pytest
 
-from newsmill.pipeline.extract.normalise import (
-    clean_authors,
-    clean_title,
-    normalise_date,
-    normalise_language,
-    normalise_space,
-    normalise_text,
-)
+from newsmill.pipeline.extract.authors import clean_authors
+from newsmill.pipeline.extract.date_values import normalise_date
+from newsmill.pipeline.extract.language import normalise_language
+from newsmill.pipeline.extract.title_clean import clean_title
+from newsmill.pipeline.extract.whitespace import normalise_space, normalise_text
 
 FETCHED = "2024-05-04T10:00:00Z"
 
@@ -39,6 +36,52 @@ FETCHED = "2024-05-04T10:00:00Z"
 )
 def test_dates_become_utc_iso(raw: str, expected: str) -> None:
     assert normalise_date(raw, fetched_at=FETCHED) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # month names in other languages, with the label a theme puts around them
+        ("17. Mai 2019", "2019-05-17T00:00:00Z"),
+        ("19 décembre 2025 10:00", "2025-12-19T10:00:00Z"),
+        ("04 de mayo de 2022", "2022-05-04T00:00:00Z"),
+        ("Veröffentlicht am 06. Nov 2023", "2023-11-06T00:00:00Z"),
+        ("Published on November 5, 2025", "2025-11-05T00:00:00Z"),
+        # JavaScript's Date.toString: GMT+0100 is one hour ahead of UTC, not behind
+        ("Tue Feb 20 2018 01:00:00 GMT+0100 (Central European Standard Time)",
+         "2018-02-20T00:00:00Z"),
+        ("Fr, 17 Mai 2019 13:38:23 MESZ", "2019-05-17T11:38:23Z"),
+        # day and month in numbers, when only one reading exists
+        ("20.06.2019 11:43", "2019-06-20T11:43:00Z"),
+        ("06/13/2019", "2019-06-13T00:00:00Z"),
+        ("2022-5-5", "2022-05-05T00:00:00Z"),
+    ],
+)  # fmt: skip
+def test_dates_in_other_shapes_and_languages(raw: str, expected: str) -> None:
+    assert normalise_date(raw, fetched_at="2026-12-01T00:00:00Z") == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "03/05/2024",  # 3 May or March 5: no guess
+        "Published 03/05/2024",
+        "May 3",  # no year
+        "2024-05",  # no day: a record date names one
+        "10:15",
+    ],
+)
+def test_dates_that_do_not_name_one_day_are_null(raw: str) -> None:
+    assert normalise_date(raw, fetched_at=FETCHED) is None
+
+
+def test_the_shared_parser_reads_sitemap_months_as_their_first_day() -> None:
+    from datetime import UTC, datetime
+
+    from newsmill.pipeline.dates import parse_datetime
+
+    assert parse_datetime("2024-05") == datetime(2024, 5, 1, tzinfo=UTC)
+    assert parse_datetime("2024-05", require_day=True) is None
 
 
 def test_offset_conversion_can_change_the_day() -> None:
@@ -224,7 +267,7 @@ def test_language_codes(raw: str | None, expected: str | None) -> None:
 
 
 def test_written_day_keeps_the_publishers_own_day() -> None:
-    from newsmill.pipeline.extract.normalise import written_day
+    from newsmill.pipeline.dates import written_day
 
     # 01:00 in India is the previous evening in UTC: the record says the 18th, the page the 19th
     assert normalise_date("2025-12-19T01:00:00+05:30", fetched_at="2026-01-01T00:00:00Z") == (

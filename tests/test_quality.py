@@ -13,7 +13,6 @@ lowered) are in docs/quality.md.
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import unicodedata
 from functools import cache
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from floors import floors, previous_version, unexplained_lowering
 
 HERE = Path(__file__).parent
 FIXTURES = HERE / "fixtures"
@@ -116,34 +116,6 @@ def misses() -> list[str]:
     return out
 
 
-def _floors(doc: dict[str, Any]) -> dict[str, float]:
-    return {k: float(v) for k, v in doc.get("floors", {}).items()}
-
-
-def _previous_floor_file() -> dict[str, Any] | None:
-    """The floor file as it was before the change under test: HEAD's when the working copy
-    differs from it, else the version before the last commit that touched it."""
-    rel = FLOOR_FILE.relative_to(REPO).as_posix()
-
-    def git(*args: str) -> str | None:
-        try:
-            done = subprocess.run(
-                ["git", "-C", str(REPO), *args], capture_output=True, text=True, timeout=20
-            )
-        except (OSError, subprocess.SubprocessError):
-            return None
-        return done.stdout if done.returncode == 0 else None
-
-    head = git("show", f"HEAD:{rel}")
-    if head is None:
-        return None
-    if json.loads(head) != json.loads(FLOOR_FILE.read_text(encoding="utf-8")):
-        return dict(json.loads(head))
-    last = (git("log", "-n", "1", "--format=%H", "--", rel) or "").strip()
-    before = git("show", f"{last}~1:{rel}") if last else None
-    return dict(json.loads(before)) if before else None
-
-
 # ---------------------------------------------------------------------------------------------
 
 
@@ -156,10 +128,10 @@ def test_labels_cover_fifteen_or_more_pages_and_every_file_exists() -> None:
 
 
 def test_every_metric_is_at_or_above_its_floor() -> None:
-    floors = _floors(json.loads(FLOOR_FILE.read_text(encoding="utf-8")))
-    assert set(floors) == set(METRICS), "tests/quality_floor.json must pin every metric"
+    pinned = floors(json.loads(FLOOR_FILE.read_text(encoding="utf-8")))
+    assert set(pinned) == set(METRICS), "tests/quality_floor.json must pin every metric"
     metrics = measure()
-    below = {m: (metrics[m], floors[m]) for m in METRICS if metrics[m] < floors[m]}
+    below = {m: (metrics[m], pinned[m]) for m in METRICS if metrics[m] < pinned[m]}
     assert not below, f"metric below its floor (metric, floor): {below}; misses:\n" + "\n".join(
         misses()
     )
@@ -167,33 +139,24 @@ def test_every_metric_is_at_or_above_its_floor() -> None:
 
 def test_no_floor_is_lowered_without_saying_so() -> None:
     doc = json.loads(FLOOR_FILE.read_text(encoding="utf-8"))
-    previous = _previous_floor_file()
+    previous = previous_version(FLOOR_FILE)
     if previous is None:
         pytest.skip("no earlier version of tests/quality_floor.json in git to compare with")
-    old, new = _floors(previous), _floors(doc)
-    lowered = doc.get("lowered", {})
-    for metric, floor in new.items():
-        if floor < old.get(metric, 0.0):
-            entry = lowered.get(metric) or {}
-            assert entry.get("from") == old[metric] and entry.get("to") == floor, (
-                f"floor of {metric!r} lowered from {old[metric]} to {floor}: docs/quality.md "
-                f'says to add "lowered": {{"{metric}": {{"from": {old[metric]}, "to": {floor}, '
-                f'"why": "..."}}}} in the same change'
-            )
-            assert str(entry.get("why", "")).strip(), f"lowering {metric!r} needs a reason"
+    problems = unexplained_lowering(doc, previous)
+    assert not problems, "\n".join(problems)
 
 
 def main(argv: list[str]) -> int:
     metrics = measure()
     doc = json.loads(FLOOR_FILE.read_text(encoding="utf-8")) if FLOOR_FILE.exists() else {}
-    floors = _floors(doc)
+    pinned = floors(doc)
     for m in METRICS:
-        print(f"{m:<24} {metrics[m]:.4f}   floor {floors.get(m, float('nan')):.4f}")
+        print(f"{m:<24} {metrics[m]:.4f}   floor {pinned.get(m, float('nan')):.4f}")
     for line in misses():
         print("  " + line)
     if "--record" in argv:
         # Ratchet only: a floor never goes down through this command.
-        doc["floors"] = {m: max(metrics[m], floors.get(m, 0.0)) for m in METRICS}
+        doc["floors"] = {m: max(metrics[m], pinned.get(m, 0.0)) for m in METRICS}
         doc["measured"] = metrics
         doc.setdefault("lowered", {})
         FLOOR_FILE.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")

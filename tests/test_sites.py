@@ -96,3 +96,36 @@ def test_cli_sites_check_fails_before_any_request(tmp_path: Path) -> None:
     ok = run_cli("sites", "check", "--sites", str(write(tmp_path, GOOD)))
     assert ok.returncode == 0, ok.stderr
     assert "canary" in ok.stdout and "feeds: https://www.example.org/feed/" in ok.stdout
+
+
+def test_crawl_bounds_default_and_can_be_changed(tmp_path: Path) -> None:
+    from newsmill.pipeline.sites import (
+        DEFAULT_MAX_PATH_SEGMENTS,
+        DEFAULT_MAX_REQUESTS,
+        DEFAULT_MAX_SECTION_PAGES,
+        DEFAULT_MAX_URL_GROWTH,
+    )
+
+    text = GOOD.replace("  concurrency: 3\n", "  concurrency: 3\n  max_section_pages: 500\n")
+    text = text.replace("    delay: 2",
+                        "    delay: 2\n    max_requests: 20000\n    max_url_growth: 9")
+    sites = load_sites(write(tmp_path, text))
+    canary, other = sites.site("canary"), sites.site("other")
+    # A site that says nothing still has every bound.
+    assert (canary.max_requests, canary.max_path_segments, canary.max_url_growth) == (
+        DEFAULT_MAX_REQUESTS, DEFAULT_MAX_PATH_SEGMENTS, DEFAULT_MAX_URL_GROWTH)
+    assert DEFAULT_MAX_SECTION_PAGES != 500 and canary.max_section_pages == 500
+    assert (other.max_requests, other.max_url_growth, other.max_section_pages) == (20000, 9, 500)
+    assert "bounds per run: 5000 requests, 500 section pages" in "\n".join(canary.describe())
+
+
+@pytest.mark.parametrize("key", ["max_requests", "max_section_pages", "max_path_segments",
+                                 "max_url_growth"])
+@pytest.mark.parametrize("value", ["null", "0", "'many'", "2.5"])
+def test_crawl_bounds_cannot_be_removed(tmp_path: Path, key: str, value: str) -> None:
+    bad = GOOD.replace("    max_depth: 2", f"    max_depth: 2\n    {key}: {value}")
+    path = write(tmp_path, bad)
+    with pytest.raises(SitesFileError) as info:
+        load_sites(path)
+    msg = str(info.value)
+    assert str(path) in msg and "site 'canary'" in msg and f"key {key!r}" in msg, msg

@@ -41,6 +41,35 @@ def test_put_if_absent_is_conditional(store) -> None:
     assert store.get("locks/x") == b"first"
 
 
+def test_put_if_match_swaps_only_the_version_that_was_read(store) -> None:
+    assert store.put_if_match("locks/y", b"one", None) is not None
+    assert store.put_if_match("locks/y", b"again", None) is None  # already there
+    data, v1 = store.get_versioned("locks/y")
+    assert data == b"one"
+    v2 = store.put_if_match("locks/y", b"two", v1)
+    assert v2 is not None and v2 != v1
+    # A second writer still holding the first version loses, and changes nothing.
+    assert store.put_if_match("locks/y", b"late", v1) is None
+    assert store.get_versioned("locks/y") == (b"two", v2)
+    assert store.put_if_match("locks/absent", b"x", v2) is None
+    assert not store.exists("locks/absent")
+    with pytest.raises(KeyNotFound):
+        store.get_versioned("locks/absent")
+
+
+def test_of_many_concurrent_swaps_on_one_version_exactly_one_wins(store) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    store.put("locks/z", b"start")
+    _, version = store.get_versioned("locks/z")
+    with ThreadPoolExecutor(8) as pool:
+        won = list(pool.map(lambda i: store.put_if_match("locks/z", b"w%d" % i, version),
+                            range(8)))
+    winners = [i for i, v in enumerate(won) if v is not None]
+    assert len(winners) == 1
+    assert store.get("locks/z") == b"w%d" % winners[0]
+
+
 def test_files_round_trip(store, tmp_path: Path) -> None:
     src = tmp_path / "big.bin"
     src.write_bytes(b"x" * 3_000_000)

@@ -17,6 +17,8 @@ from newsmill.pipeline.extract.typography import plain_typography
         # UTF-8 read as Windows-1252 by the publisher's CMS, then written out again
         ("A DIY Investorâ€™s Guide", "A DIY Investor's Guide"),
         ("Ã‰tÃ© Ã©clatant", "Été éclatant"),
+        # next to an en dash that was never damaged: the title as a whole does not round-trip
+        ("MÃ¤scot das Schaf – Webcomic", "Mäscot das Schaf – Webcomic"),
     ],
 )
 def test_plain_typography_folds_quotes_ellipsis_fullwidth_mojibake(raw: str, plain: str) -> None:

@@ -6,27 +6,80 @@ from newsmill.pipeline.dedup.urls import (
     accept_canonical,
     canonical_url,
     de_amp,
+    identity_key,
     is_amp_url,
     is_same_site,
     normalise_url,
     registrable_domain,
-    strip_tracking,
+    request_url,
 )
+from newsmill.pipeline.publish.article import article_id
 
 ARTICLE = "https://www.northfieldpost.example/2024/05/03/council-votes/"
 
 
-def test_strip_tracking_removes_campaign_params_and_fragment_only() -> None:
-    url = (
-        "https://www.northfieldpost.example/search?q=flood&utm_source=twitter&page=2"
-        "&fbclid=IwAR0x&gclid=abc&mc_cid=1&mc_eid=2&ref=homepage&_ga=2.1&igshid=zz#results"
+# --- what the crawler fetches: the page's own spelling ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://example.org/story?amp",
+        "https://example.org/search?q=harbour%20wall&utm_source=x&b=2&a=1",
+        "https://example.org/a%2fb/Caf%c3%a9?x=a+b",
+        "https://Example.ORG:443/a/../b/?sort=new&amp&fbclid=1",
+    ],
+)
+def test_request_url_is_the_link_as_the_page_gave_it(link: str) -> None:
+    # Servers may tell `?amp` from `?amp=` and `%20` from `+`: nothing but the fragment goes.
+    assert request_url(link + "#comments") == link
+    assert request_url(f"  {link} ") == link
+
+
+def test_request_url_resolves_a_relative_link_against_the_page() -> None:
+    page = "https://example.org/news/today/index.html?edition=2"
+    assert request_url("../story?amp#top", page) == "https://example.org/news/story?amp"
+    assert request_url("?p=4158&utm_medium=social", page) == (
+        "https://example.org/news/today/index.html?p=4158&utm_medium=social"
     )
-    assert strip_tracking(url) == "https://www.northfieldpost.example/search?q=flood&page=2"
 
 
-def test_strip_tracking_leaves_untracked_url_untouched() -> None:
-    url = "https://Example.org/a?b=2&a=1"
-    assert strip_tracking(url) == url
+# --- identity: one key, one id, whatever the spelling ---------------------------------------------
+
+
+def test_an_idn_host_and_its_punycode_are_one_article() -> None:
+    unicode_host = "https://www.bücher-zeitung.example/2024/05/03/lesung/"
+    punycode = "https://www.xn--bcher-zeitung-wob.example/2024/05/03/lesung/"
+    assert canonical_url(unicode_host) == canonical_url(punycode) == punycode
+    assert article_id(canonical_url(unicode_host)) == article_id(canonical_url(punycode))
+    assert identity_key(unicode_host) == identity_key(punycode)
+    # A canonical link spelt in Unicode on the page fetched by its punycode name is same-site.
+    assert canonical_url(punycode + "?utm_source=x", unicode_host) == punycode
+    assert is_same_site(punycode, ["www.bücher-zeitung.example"])
+
+
+def test_percent_escapes_differ_only_in_case_are_one_article() -> None:
+    lower = "https://example.org/docs/a%2fb/caf%c3%a9?file=x%2fy"
+    upper = "https://example.org/docs/a%2Fb/caf%C3%A9?file=x%2Fy"
+    assert canonical_url(lower) == canonical_url(upper)
+    assert article_id(canonical_url(lower)) == article_id(canonical_url(upper))
+    assert identity_key(lower) == identity_key(upper)
+    # An escaped slash is not a path separator: that is another URL.
+    assert identity_key("https://example.org/docs/a/b/") != identity_key(upper)
+
+
+def test_identity_ignores_spelling_but_not_content() -> None:
+    assert identity_key("http://m.example.org/story/7/index.html?utm_source=x") == identity_key(
+        "https://www.example.org/story/7/"
+    )
+    assert identity_key("https://example.org/a/./b/../c") == identity_key("https://example.org/a/c")
+    # Content-bearing parameters stay, whatever the order they come in.
+    assert identity_key("https://example.org/story.php?cid=1&page=2") == identity_key(
+        "https://example.org/story.php?page=2&cid=1"
+    )
+    assert identity_key("https://example.org/story.php?cid=1") != identity_key(
+        "https://example.org/story.php?cid=2"
+    )
 
 
 def test_normalise_url_is_a_comparable_spelling() -> None:

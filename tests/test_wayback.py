@@ -3,11 +3,16 @@ that answers like the Wayback Machine, with some lost (404) and failing (5xx) ca
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
+import threading
+import time
 from collections.abc import Iterator
 from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import helpers_backfill
 import pytest
@@ -17,7 +22,8 @@ from helpers_backfill import article_rows, fetch, in_range_archive
 from warcio.archiveiterator import ArchiveIterator
 
 from newsmill.pipeline.app import jobs
-from newsmill.pipeline.backfill.wayback import NetworkGuard, Refused, parse_cdx_json
+from newsmill.pipeline.backfill.cdx import parse_cdx_json
+from newsmill.pipeline.backfill.http import HTTPClient, NetworkGuard, Refused
 from newsmill.pipeline.demo.server import DemoServer
 from newsmill.storage import open_store
 
@@ -182,14 +188,71 @@ def test_cdx_json_parsing() -> None:
 
 
 def test_the_sites_delay_spaces_requests_to_the_archive(
-    demo_server: DemoServer, fake: FakeWayback, tmp_path: Path
+    demo_server: DemoServer, tmp_path: Path
 ) -> None:
+    # No 5xx answers: a retry's backoff would stretch the run whatever the delay.
+    served = [dataclasses.replace(c, replay="ok") if c.replay in ("503", "flaky") else c
+              for c in wayback_captures(demo_server)]
     text = demo_server.write_sites_file(tmp_path / "in.yaml").read_text()
     sites = tmp_path / "sites.yaml"
-    sites.write_text(text.replace("delay: 0.0", "delay: 0.25"))
-    report = backfill(sites, str(tmp_path / "store"), fake)
+    delay = 0.4
+    sites.write_text(text.replace("delay: 0.0", f"delay: {delay}"))
+    server = FakeWayback(served).start()
+    try:
+        began = time.monotonic()
+        report = backfill(sites, str(tmp_path / "store"), server)
+    finally:
+        server.stop()
     assert report.ok, report.failures
-    starts = fake.started
-    assert len(starts) >= 8
-    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
-    assert min(gaps) >= 0.2, gaps
+    # n requests, each sent at least one delay after the one before, cannot all have arrived
+    # before (n - 1) delays have passed; a loaded machine only makes them later. Processing
+    # comes after the last fetch, so without the delay the last arrives within a fraction.
+    asked = len(server.started)
+    assert asked >= 6, server.requests
+    assert server.started[-1] - began >= (asked - 1) * delay, (server.started, began)
+
+
+class _Redirecting(BaseHTTPRequestHandler):
+    """/go redirects to the private listener `target`; /busy is a 503 asking to retry now."""
+
+    target = ""
+    hits: list[tuple[str, str]] = []
+
+    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+        self.hits.append((str(self.server.server_address[0]), self.path))
+        if self.path == "/go":
+            self.send_response(302)
+            self.send_header("Location", self.target)
+        elif self.path == "/busy":
+            self.send_response(503)
+            self.send_header("Retry-After", "0")
+        else:
+            self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        pass
+
+
+def test_the_client_refuses_a_redirect_into_a_private_address_and_retries_a_busy_archive(
+) -> None:
+    servers = [ThreadingHTTPServer((host, 0), _Redirecting) for host in ("127.0.0.2", "127.0.0.1")]
+    for srv in servers:
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+    _Redirecting.hits = []
+    _Redirecting.target = f"http://127.0.0.1:{servers[1].server_address[1]}/secret"
+    base = f"http://127.0.0.2:{servers[0].server_address[1]}"
+    try:
+        client = HTTPClient(NetworkGuard(["127.0.0.2/32"]), user_agent="t", backoff=0)
+        with pytest.raises(Refused, match="127.0.0.1"):
+            client.get(base + "/go")
+        status, _, _, _ = client.get(base + "/busy")
+    finally:
+        for srv in servers:
+            srv.shutdown()
+            srv.server_close()
+    assert not [h for h in _Redirecting.hits if h[0] == "127.0.0.1"]
+    # Three retries, then the archive's last answer is what the caller sees.
+    assert status == 503
+    assert [p for _, p in _Redirecting.hits].count("/busy") == 4

@@ -43,6 +43,8 @@ def print_summary(report: RunReport, out: TextIO | None = None) -> None:
     width = max([len("site"), len("total"), *(len(r[0]) for r in rows)])
     lines = [f"{report.command} {report.run_id}: {'ok' if report.ok else 'FAILED'} "
              f"in {report.seconds:.1f}s"]
+    if phases := report.phases.summary(report.seconds):
+        lines.append(f"  time: {phases}")
     if not rows:
         lines.append("  nothing new to do")
     else:
@@ -55,8 +57,13 @@ def print_summary(report: RunReport, out: TextIO | None = None) -> None:
         if c.quarantine_reasons:
             reasons = ", ".join(f"{k}: {v}" for k, v in sorted(c.quarantine_reasons.items()))
             lines.append(f"  quarantined on {name}: {reasons}")
+    for name, c in sorted(report.sites.items()):
+        if c.missing_title:
+            lines.append(f"  published without a title on {name}: {c.missing_title}")
     for name, why in sorted(report.failures.items()):
         lines.append(f"  site {name} FAILED: {why}")
+    for line in report.drift:
+        lines.append(f"  DRIFT {line}")
     if report.dumps:
         lines.append(f"  dumps published: {', '.join(report.dumps)}")
     print("\n".join(lines), file=out)
@@ -174,17 +181,19 @@ def cmd_sites_check(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     from newsmill.pipeline.app.runs import recent_reports
+    from newsmill.pipeline.health.record import current_flags
     from newsmill.storage import open_store
 
     store = open_store(args.store)
     store.check()
     reports = recent_reports(store, args.limit)
+    flags = current_flags(store)
     if args.json:
-        print(json.dumps([r.to_json() for r in reports], indent=2))
+        print(json.dumps({"runs": [r.to_json() for r in reports],
+                          "drift": [f.to_json() for f in flags]}, indent=2))
         return 0
     if not reports:
         print(f"no runs yet in {store.uri}")
-        return 0
     for r in reports:
         print_summary(r)
         for name, c in sorted(r.sites.items()):
@@ -195,6 +204,32 @@ def cmd_status(args: argparse.Namespace) -> int:
         print("recent quarantine files:")
         for k in quarantine:
             print(f"  {k}")
+    if flags:
+        print(f"drifting sites ({len({f.site for f in flags})}):")
+        for f in flags:
+            print(f"  {f.message}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from newsmill.pipeline.health.report import write_report
+    from newsmill.storage import open_store
+
+    if args.days < 1:
+        raise CliError(f"--days must be at least 1, got {args.days}")
+    store = open_store(args.store)
+    store.check()
+    written = write_report(store, days=args.days, out_dir=args.out)
+    if args.json:
+        print(json.dumps(written.data, indent=2))
+        return 0
+    summary = written.data["summary"]
+    print(f"health report {written.data['period']['from']}..{written.data['period']['to']}: "
+          f"{summary['sites']} sites, {len(summary['drifting'])} drifting")
+    for flag in written.data["flags"]:
+        print(f"  DRIFT {flag['message']}")
+    where = "" if args.out else f" in {store.uri}"
+    print(f"  {written.html}{where}\n  {written.json}{where}")
     return 0
 
 
@@ -269,8 +304,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--store", default=settings().store, help=argparse.SUPPRESS)
     p.set_defaults(fn=cmd_sites_check)
 
-    p = add("status", cmd_status, "recent runs, per-site counts, failures and quarantine")
+    p = add("status", cmd_status,
+            "recent runs, per-site counts, failures, quarantine and drifting sites")
     p.add_argument("--limit", type=int, default=5, help="how many runs (default 5)")
+
+    p = add("report", cmd_report, "write the health report (HTML with plots, and JSON)")
+    p.add_argument("--days", type=int, default=14, help="days covered, up to today (default 14)")
+    p.add_argument("--out", help="folder to write index.html and health.json to "
+                                 "(default: the store's reports/date=<today>/)")
 
     p = sub.add_parser("extract", help="extract saved pages to JSON lines (no store, no network)",
                        description="extract saved pages (.html, .html.gz, .warc, .warc.gz) and "

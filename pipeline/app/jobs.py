@@ -13,11 +13,15 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
+from newsmill.pipeline.app import overlap
 from newsmill.pipeline.app import process as proc
+from newsmill.pipeline.app.fenced import FencedStore
 from newsmill.pipeline.app.leases import LockBusy, store_lock
 from newsmill.pipeline.app.runs import RunReport, SiteCounts, iso, new_run_id, save_report, utcnow
+from newsmill.pipeline.health import record as health
 from newsmill.pipeline.publish.dumps import build_dump, dumps_pending
 from newsmill.pipeline.sites import Site, SitesFile, load_sites
+from newsmill.pipeline.warc import pending
 from newsmill.storage import Store, StoreError, open_store
 
 __all__ = [
@@ -62,6 +66,8 @@ def _finish(store: Store | None, report: RunReport, t0: float) -> RunReport:
     report.finished_at = iso(utcnow())
     report.seconds = round(time.monotonic() - t0, 3)
     if store is not None:
+        health.record_run(store, report)  # politeness and coverage; processing saved its own
+        report.drift = health.drift_messages(store, report.sites)
         try:
             save_report(store, report)
         except StoreError as exc:
@@ -77,9 +83,14 @@ def _crawl_into(
     **kwargs: Any,
 ) -> Any:
     """Crawl into raw/ and count it in `report`; returns the crawl's result (its raw keys)."""
-    from newsmill.spiders.crawl import run_crawl
+    from newsmill.spiders.runner.crawl import run_crawl
 
     result = run_crawl(sites_path, sites, store_uri, report.run_id, **kwargs)
+    # Processing lists only raw files marked as waiting (pipeline.app.pending), not the archive:
+    # what this crawl wrote, and what a killed crawl's recovery put in recent date folders.
+    store = open_store(store_uri)
+    pending.mark(store, result.raw_keys)
+    pending.mark_recent(store, list(result.sites))
     for name, stats in result.sites.items():
         counts = report.site(name)
         counts.fetched += stats.pages_fetched
@@ -90,8 +101,10 @@ def _crawl_into(
         for reason, n in stats.quarantine_reasons.items():
             counts.quarantine_reasons[reason] = counts.quarantine_reasons.get(reason, 0) + n
         counts.errors.extend(stats.errors)
+        counts.crawl = stats.politeness()
         if stats.failed:
             report.failures[name] = stats.failure or "crawl failed"
+    report.phases.crawl += result.seconds
     return result
 
 
@@ -102,22 +115,21 @@ def _process_into(
     sites: dict[str, Site],
     progress: Progress | None,
     only_sites: list[str] | None = None,
+    outcomes: proc.OutcomeSource | None = None,
 ) -> None:
     """Process `keys`, or (None) every raw file not yet processed, under the store's lock."""
     t0 = time.monotonic()
-
-    def tick(pages: int, _total: int) -> None:
-        if progress and pages % 25 == 0:
-            rate = pages / max(time.monotonic() - t0, 1e-6)
-            progress(f"processed {pages} pages ({rate:.0f} pages/s)")
-
+    tick = overlap.pages_ticker(progress)
     try:
-        with store_lock(store, "process", report.run_id):
+        with store_lock(store, "process", report.run_id) as lease:
+            # Every write of the run checks first that the lease is still this run's.
+            leased = FencedStore(store, lease)
             if keys is None:
-                keys = proc.pending_raw_keys(store, only_sites)
-            result = proc.process_keys(store, keys, sites=sites, progress=tick)
+                keys = proc.pending_raw_keys(leased, only_sites)
+            result = proc.process_keys(leased, keys, sites=sites, progress=tick, outcomes=outcomes)
     except LockBusy as exc:
         raise JobError(f"another processing run is under way: {exc}") from exc
+    report.phases.add_processing(time.monotonic() - t0, result)
     _add_result(report, result)
 
 
@@ -129,6 +141,7 @@ def _add_result(report: RunReport, result: proc.ProcessResult) -> None:
         counts.revisions += c.revisions
         counts.unchanged += c.unchanged
         counts.quarantined += c.quarantined
+        counts.missing_title += c.missing_title
         for reason, n in c.reasons.items():
             counts.quarantine_reasons[reason] = counts.quarantine_reasons.get(reason, 0) + n
     report.dates = sorted(set(report.dates) | result.dates)
@@ -162,12 +175,13 @@ def process(
     sites_path: str | None = None,
     run_id: str | None = None,
     progress: Progress | None = None,
+    outcomes: proc.OutcomeSource | None = None,
 ) -> RunReport:
     """Extract, normalise and deduplicate every raw capture not yet processed."""
     sites = _sites_map(sites_path)
     store = _open(store_uri)
     report, t0 = _start("process", run_id)
-    _process_into(report, store, None, sites, progress)
+    _process_into(report, store, None, sites, progress, outcomes=outcomes)
     return _finish(store, report, t0)
 
 
@@ -189,11 +203,13 @@ def dump(store_uri: str, day: str | None = None) -> dict[str, Any]:
 def _dump_dates(report: RunReport, store_uri: str) -> None:
     # Also the dates still pending: a dump cut short (killed, store outage) by an earlier run
     # left its date marked, and this run must finish publishing it even if nothing changed.
+    started = time.monotonic()
     days = sorted(set(report.dates) | set(dumps_pending(open_store(store_uri))))
     for day in days:
         manifest = dump(store_uri, day)
         if not manifest.get("unchanged"):
             report.dumps.append(day)
+    report.phases.publish += round(time.monotonic() - started, 3)
 
 
 def run(
@@ -204,18 +220,17 @@ def run(
     run_id: str | None = None,
     progress: Progress | None = None,
 ) -> RunReport:
-    """The whole scheduled job: crawl, process what it fetched, publish touched partitions."""
+    """The whole scheduled job: crawl, process what it fetched (overlapped), publish."""
     sites_file = load_sites(sites_path)
     selected = [s.name for s in sites_file.select(sites)]
     store = _open(store_uri)
     report, t0 = _start("run", run_id)
     if progress:
-        progress(f"crawling {', '.join(selected)}")
-    _crawl_into(report, sites_path, store_uri, selected)
-    if progress:
-        progress("processing")
-    _process_into(report, store, None, {s.name: s for s in sites_file.sites}, progress,
-                  only_sites=selected)
+        progress(f"crawling {', '.join(selected)}, processing as raw files arrive")
+    result = overlap.crawl_and_process(
+        report, store, lambda: _crawl_into(report, sites_path, store_uri, selected), busy=JobError,
+        sites=selected, site_config={s.name: s for s in sites_file.sites}, progress=progress)
+    _add_result(report, result)
     _dump_dates(report, store_uri)
     return _finish(store, report, t0)
 
@@ -307,8 +322,11 @@ def _archive_backfill(
     """The warc and wayback sources: read the archive, process under the lease, and account
     for every page per month (pipeline.backfill.coverage) in report.coverage."""
     from newsmill.pipeline.backfill.coverage import SiteCoverage
-    from newsmill.pipeline.backfill.warc import Sources, WarcContext, backfill_warc
-    from newsmill.pipeline.backfill.wayback import HTTPClient, NetworkGuard, backfill_wayback
+    from newsmill.pipeline.backfill.http import HTTPClient, NetworkGuard
+    from newsmill.pipeline.backfill.slices import WarcContext
+    from newsmill.pipeline.backfill.sources import Sources
+    from newsmill.pipeline.backfill.warc import backfill_warc
+    from newsmill.pipeline.backfill.wayback import backfill_wayback
     from newsmill.pipeline.settings import DEFAULT_CDX_URL, DEFAULT_REPLAY_URL
 
     site = sites_file.site(site_name)
@@ -366,6 +384,7 @@ def reextract(
     sites_path: str | None = None,
     run_id: str | None = None,
     progress: Progress | None = None,
+    outcomes: proc.OutcomeSource | None = None,
 ) -> RunReport:
     """Re-run extraction over the archived raw WARC of ingestion dates [date_from, date_to].
 
@@ -377,5 +396,5 @@ def reextract(
     store = _open(store_uri)
     report, t0 = _start(f"reextract {date_from}..{date_to}", run_id)
     keys = proc.raw_keys_between(store, date_from.isoformat(), date_to.isoformat())
-    _process_into(report, store, keys, _sites_map(sites_path), progress)
+    _process_into(report, store, keys, _sites_map(sites_path), progress, outcomes=outcomes)
     return _finish(store, report, t0)

@@ -10,29 +10,35 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from newsmill.pipeline.app.pool import ordered_map
+from newsmill.pipeline.app.extraction import (
+    Batch,
+    Job,
+    Outcome,
+    OutcomeSource,
+    extract_outcomes,
+)
 from newsmill.pipeline.dedup.index import DedupIndex, Verdict
-from newsmill.pipeline.extract.templates import Templates
+from newsmill.pipeline.extract.templates import Templates, without_template
+from newsmill.pipeline.health import record as health
 from newsmill.pipeline.publish.article import Article
 from newsmill.pipeline.publish.dumps import mark_pending
 from newsmill.pipeline.publish.tables import rows_to_table, table_to_parquet, to_row
 from newsmill.pipeline.sites import Site
-from newsmill.pipeline.warc.records import KIND_ARTICLE, Capture, iter_captures
+from newsmill.pipeline.warc import pending
+from newsmill.pipeline.warc.reader import iter_captures
+from newsmill.pipeline.warc.records import Capture
 from newsmill.storage import Store
 
 log = logging.getLogger(__name__)
 
-RAW_KEY = re.compile(
-    r"^raw/site=(?P<site>[^/]+)/date=(?P<date>\d{4}-\d{2}-\d{2})/(?P<stem>[^/]+)\.warc\.gz$"
-)
-DONE_PREFIX = "state/processed/"
+RAW_KEY = pending.RAW_KEY
+DONE_PREFIX = pending.DONE_PREFIX
 # Flush the dedup index and the done-markers at least this often, so a crash repeats little work.
 CHECKPOINT_SECONDS = 30.0
 
@@ -68,6 +74,8 @@ class Counts:
     revisions: int = 0
     unchanged: int = 0
     quarantined: int = 0
+    # records published with a null title: the page offered no headline anywhere
+    missing_title: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
 
 
@@ -77,98 +85,29 @@ class ProcessResult:
     dates: set[str] = field(default_factory=set)
     raw_keys: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    # wall seconds spent deciding and saving duplicates (the run report's dedup phase)
+    dedup_seconds: float = 0.0
 
     def site(self, name: str) -> Counts:
         return self.per_site.setdefault(name, Counts())
 
 
-@dataclass
-class Job:
-    """One page to extract; travels to a worker process."""
+def _cut_template(article: Article, boilerplate: frozenset[str]) -> None:
+    from newsmill.pipeline.extract.embeds import reposition
 
-    batch: Batch
-    capture: Capture | None
-    language_hint: str | None = None
-    domains: tuple[str, ...] = ()
-    quarantine: str | None = None  # decided without extraction (HTTP error, corrupt file)
-    # the site's template blocks (pipeline.extract.templates)
-    boilerplate: frozenset[str] = frozenset()
-
-    def __getstate__(self) -> dict[str, Any]:
-        # The batch (with its reader) stays in the parent; a worker needs only the page.
-        state = dict(self.__dict__)
-        state["batch"] = None
-        return state
-
-
-Outcome = tuple[Article | None, str | None]
-
-
-def extract_job(job: Job) -> Outcome:
-    if job.quarantine is not None or job.capture is None:
-        return None, job.quarantine or "no capture"
-    from newsmill.pipeline.extract.page import NoArticle, extract_article
-
-    c = job.capture
-    try:
-        article = extract_article(
-            c.body,
-            url=c.url,
-            site=c.site or "",
-            fetched_at=c.fetched_at,
-            source=c.source or "link",
-            raw_ref=c.raw_ref,
-            content_type=c.content_type,
-            hints=c.hints,
-            language_hint=job.language_hint,
-            domains=job.domains,
-            boilerplate=job.boilerplate,
-        )
-        return article, None
-    except NoArticle as exc:
-        return None, str(exc)
-    except Exception as exc:  # a bug on one page must not lose the rest of the batch
-        log.exception("extraction crashed url=%s site=%s", c.url, c.site)
-        return None, f"extraction error: {type(exc).__name__}: {exc}"
+    before = article.text
+    article.text = without_template(article.text, boilerplate)
+    article.embeds = reposition(article.embeds, before, article.text)
 
 
 def pending_raw_keys(store: Store, sites: Iterable[str] | None = None) -> list[str]:
-    done = {k[len(DONE_PREFIX):-len(".done")] for k in store.list(DONE_PREFIX)}
-    wanted = set(sites) if sites else None
-    keys = []
-    for key in store.list("raw/"):
-        m = RAW_KEY.match(key)
-        if not m or key in done:
-            continue
-        if wanted is not None and m["site"] not in wanted:
-            continue
-        keys.append(key)
-    return keys
+    """Raw files waiting to be processed (pipeline.app.pending: not a listing of history), in
+    key order: the order deduplication decides in, wherever the files were extracted."""
+    return sorted(pending.waiting(store, sites))
 
 
 def raw_keys_between(store: Store, first: str, last: str) -> list[str]:
     return [k for k in store.list("raw/") if RAW_KEY.match(k) and first <= raw_date(k) <= last]
-
-
-@dataclass
-class Batch:
-    """A unit of input whose outputs are written together and named after it.
-
-    Crawled raw files are batches; so is a slice of an external WARC read by a backfill. The
-    output keys are deterministic, which makes a rerun overwrite instead of duplicate.
-    """
-
-    name: str
-    site: str
-    date: str  # ingestion date: the partition its records land in
-    articles_key: str
-    quarantine_key: str
-    captures: Callable[[], Iterator[Capture]]
-    done_key: str | None = None  # marker written once the outputs are safely in place
-    # Called in this process after extraction with each page and its record (None if it gave
-    # none); False drops the page: neither a record nor quarantine. A backfill uses it for
-    # pages published outside its date range, which it accounts for itself.
-    keep: Callable[[Capture, Article | None], bool] | None = None
 
 
 def raw_batch(store: Store, key: str) -> Batch:
@@ -192,44 +131,8 @@ def raw_batch(store: Store, key: str) -> Batch:
         articles_key=articles_key(key),
         quarantine_key=quarantine_key(key),
         captures=captures,
-        done_key=DONE_PREFIX + key + ".done",
+        done_key=pending.done_key(key),
     )
-
-
-def _jobs(
-    batches: Iterable[Batch], sites: dict[str, Site], templates: Templates
-) -> Iterator[Job]:
-    for batch in batches:
-        site = sites.get(batch.site)
-        hint = site.language if site else None
-        domains = site.domains if site else ()
-        boilerplate = templates.site(batch.site).boilerplate()
-        # Error answers wait for the end of the batch: a 503 that a retry later fetched
-        # is not a lost page, and a redirect hop is not a page at all.
-        failed: dict[str, Capture] = {}
-        fetched: set[str] = set()
-        try:
-            for cap in batch.captures():
-                if cap.kind != KIND_ARTICLE or 300 <= cap.status < 400:
-                    continue
-                if not 200 <= cap.status < 300:
-                    failed[cap.url] = _slim(cap)
-                    continue
-                fetched.add(cap.url)
-                yield Job(batch, cap, hint, domains, boilerplate=boilerplate)
-        except Exception as exc:
-            # Keep what was read before the damage; the rest is named in quarantine.
-            log.error("corrupt input %s site=%s: %s", batch.name, batch.site, exc)
-            yield Job(batch, None, quarantine=f"corrupt WARC {batch.name}: {exc}")
-        for url, cap in failed.items():
-            if url not in fetched:
-                yield Job(batch, cap, quarantine=f"HTTP {cap.status}")
-        yield Job(batch, None, quarantine="")  # end of batch: flush its outputs
-
-
-def _slim(cap: Capture) -> Capture:
-    cap.body = b""
-    return cap
 
 
 class _Output:
@@ -237,6 +140,7 @@ class _Output:
         self.batch = batch
         self.rows: list[dict[str, Any]] = []
         self.quarantine: list[dict[str, Any]] = []
+        self.health = health.for_batch(batch.site, batch.date, batch.articles_key)
 
 
 def process_keys(
@@ -246,10 +150,11 @@ def process_keys(
     sites: dict[str, Site] | None = None,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    outcomes: OutcomeSource | None = None,
 ) -> ProcessResult:
     """Extract, deduplicate and write the records of the given raw files, in order."""
     result = process_batches(store, (raw_batch(store, k) for k in keys), sites=sites,
-                             workers=workers, progress=progress)
+                             workers=workers, progress=progress, outcomes=outcomes)
     result.raw_keys = list(keys)
     return result
 
@@ -261,11 +166,16 @@ def process_batches(
     sites: dict[str, Site] | None = None,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    outcomes: OutcomeSource | None = None,
 ) -> ProcessResult:
     """Extract, deduplicate and write the records of each batch, in order.
 
-    The caller holds the store's process lock (see pipeline.app.jobs).
+    The caller holds the store's process lock (see pipeline.app.jobs). `outcomes` gives the
+    pages' extraction results (default: extract them here, in a process pool).
     """
+    # Imported here, before the workers fork, so none spends its page's time limit on it.
+    import newsmill.pipeline.extract.page  # noqa: F401
+
     result = ProcessResult()
     index = DedupIndex.load(store)
     templates = Templates(store)
@@ -276,23 +186,38 @@ def process_batches(
     pages = 0
 
     def checkpoint() -> None:
+        started = time.monotonic()
         index.save(store)
+        result.dedup_seconds += time.monotonic() - started
         templates.save()
         for k in unmarked:
             store.put(k, b"")
+            if k.startswith(DONE_PREFIX):
+                # After the done marker: a crash in between leaves a marker that the next run
+                # finds done and drops, never a raw file that no run would look at.
+                pending.clear(store, k[len(DONE_PREFIX):-len(".done")])
         unmarked.clear()
 
-    for job, (article, reason) in ordered_map(extract_job, _jobs(batches, sites, templates),
-                                              workers=workers):
+    if outcomes is None:
+        site_map = sites
+
+        def outcomes(b: Iterable[Batch]) -> Iterator[tuple[Job, Outcome]]:
+            return extract_outcomes(b, sites=site_map, workers=workers)
+
+    boilerplate: frozenset[str] = frozenset()
+    for job, outcome in outcomes(batches):
+        article, reason = outcome.article, outcome.reason
         if out is None or out.batch is not job.batch:
             out = _Output(job.batch)
+            # What the batches before this one taught about the site's template.
+            boilerplate = templates.site(job.batch.site).boilerplate()
         if job.capture is None and job.quarantine == "":
             _flush(store, out, result)
-            # Later batches of the site extract with what this one taught (keyed by text, so
-            # a URL variant of the same story is not a second sighting).
+            # Later batches of the site extract with what this one taught. An article counts
+            # once, by its id: a revision of a live story is no new sighting.
             learnt = templates.site(job.batch.site)
             for row in out.rows:
-                learnt.observe(row["content_hash"], row["text"].split("\n\n"))
+                learnt.observe(row["id"], row["text"].split("\n\n"))
             if job.batch.done_key:
                 unmarked.append(job.batch.done_key)
             out = None
@@ -328,11 +253,23 @@ def process_batches(
             log.info("quarantined url=%s site=%s reason=%s",
                      cap.url if cap else "-", site_name, why)
             continue
+        _cut_template(article, boilerplate)
+        out.health.observe_record(article)  # before dedup: every extracted page says how it went
+        learnt = templates.site(job.batch.site)
+        if learnt.unchanged_source(article.id, outcome.source_hash, article.raw_ref):
+            counts.unchanged += 1  # same page; only the template learnt since then moved
+            continue
+        started = time.monotonic()
         verdict = index.decide(article)
+        result.dedup_seconds += time.monotonic() - started
+        learnt.remember_source(article.id, outcome.source_hash, article.raw_ref)
         if verdict is Verdict.UNCHANGED:
             counts.unchanged += 1
             continue
         counts.articles += 1
+        if article.title is None:
+            counts.missing_title += 1
+            log.info("no title url=%s site=%s", article.url, site_name)
         if verdict is Verdict.DUPLICATE:
             counts.duplicates += 1
         elif verdict is Verdict.REVISION:
@@ -348,6 +285,7 @@ def process_batches(
 
 def _flush(store: Store, out: _Output, result: ProcessResult) -> None:
     batch = out.batch
+    health.save_batch(store, batch.articles_key, out.health, out.rows, out.quarantine)
     if out.rows:
         # The pending mark goes first: a crash between the two leaves a dump to redo, not a
         # changed partition that no dump job knows about.

@@ -12,23 +12,28 @@ the id of the original it copies (if any), its publication day and its MinHash s
    REVISION n+1, which stays linked to whatever the first version was linked to.
 3. A new id whose URL identity is known under another id (`http` vs `https`, `www.`, trailing
    slash, without a canonical link to tell them apart): DUPLICATE of that article.
-4. A page that declares a canonical URL on another site copies that article: DUPLICATE of it.
-5. The exact text is known: DUPLICATE of the article that first had it.
-6. A near-duplicate within the publication window (LSH candidates verified on signatures):
+4. A page that declares a canonical URL on another site (`syndicated_from`) copies that
+   article: DUPLICATE of it if we hold it. If we do not, the page is decided on its text
+   (rules 6-7) and its row is also filed under the URL it named.
+5. A record we hold named this article's URL as its original (rule 4, before this one
+   arrived): DUPLICATE of that record's original.
+6. The exact text is known: DUPLICATE of the article that first had it.
+7. A near-duplicate within the publication window (LSH candidates verified on signatures):
    DUPLICATE of the most similar one. Otherwise NEW.
 
-`duplicate_of` always names an original (a row that is no one's copy, or a declared canonical),
-resolved when the copy is decided; since the first-seen record stays the original forever, the
-link never needs revisiting.
+`duplicate_of` always names an original we hold (a row that is no one's copy), never an id we
+have no record of; it is resolved when the copy is decided. The first record held of a story
+stays its original forever, even when the publisher's own page arrives later (rule 5), so
+published links never need revisiting and every story keeps exactly one row with
+`duplicate_of` null in whichever partition first published it.
 
-On the store (state/dedup/): immutable segments of numpy arrays (`segments/<first>-<n>.npz`:
-the rows' columns, 8-bit signatures, and one sorted key -> row table holding each row's URL
-identity key, content-hash key and LSH band keys) and `manifest.json`, written last, naming the
-live segments. Each save writes the rows decided since the last one as a new segment, merging
-segments of similar size (an LSM tree), so there are O(log n) segments and every row is
-rewritten O(log n) times. One lookup per segment answers all three questions at once.
-Segments are fetched on the first decision, not at load: a run with nothing new never reads
-them.
+On the store (state/dedup/): immutable segments of numpy arrays (`pipeline.dedup.segments`)
+and `manifest.json`, written last, naming the live segments (`pipeline.dedup.manifest`, which
+also fences the index against a run that lost the processing lease). Each save writes the rows
+decided since the last one as a new segment, merging segments of similar size (an LSM tree), so
+there are O(log n) segments and every row is rewritten O(log n) times. One lookup per segment
+answers all the questions at once. Segments are fetched on the first decision, not at load: a
+run with nothing new never reads them.
 """
 
 from __future__ import annotations
@@ -37,46 +42,39 @@ import bisect
 import hashlib
 import json
 import logging
-import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from newsmill.pipeline.dedup import neardup
-from newsmill.pipeline.dedup.neardup import BandRun, Memtable
+from newsmill.pipeline.dedup.manifest import LEGACY_KEY, MANIFEST_KEY, Manifest
+from newsmill.pipeline.dedup.segments import (
+    SALT_URL,
+    SEGMENT_PREFIX,
+    MemRows,
+    Row,
+    Segment,
+    row_keys,
+)
 from newsmill.pipeline.dedup.urls import identity_key
 from newsmill.pipeline.publish.article import Article, article_id
 from newsmill.storage import KeyNotFound, Store
+from newsmill.storage.base import Fence, current_fence
+
+__all__ = ["LEGACY_KEY", "MANIFEST_KEY", "SEGMENT_PREFIX", "DedupIndex", "Verdict", "pub_day"]
 
 log = logging.getLogger(__name__)
 
-PREFIX = "state/dedup/"
-MANIFEST_KEY = PREFIX + "manifest.json"
-SEGMENT_PREFIX = PREFIX + "segments/"
-LEGACY_KEY = PREFIX + "index.json"  # the first cut's single JSON file, migrated on load
-FORMAT = 2
 # Rows kept in Python dicts before being frozen into sorted arrays: bounds both the dicts'
 # memory (34 keys per row) and the number of tiny in-memory runs.
 MEMTABLE_ROWS = 16_384
 # Checkpoint saves make small segments of uneven sizes; past this many, merge anyway.
 MAX_SEGMENTS = 12
-ID_BYTES = 12  # article ids are 24 hex digits
-
-COLUMNS: dict[str, Any] = {
-    "id": f"S{ID_BYTES}",
-    "ukey": np.uint64,  # URL identity key hash
-    "chash": np.uint64,  # content hash, first 64 bits
-    "ref": np.uint64,  # raw_ref hash
-    "rev": np.int32,
-    "orig": f"S{ID_BYTES}",  # id of the original this row copies; empty for originals
-    "day": np.int32,  # publication day (proleptic ordinal); 0 when unknown
-    "has_sig": np.bool_,
-}
+# Positions of the query keys of a decision (segments.row_keys with named=its own URL identity).
+_AT_URL, _AT_TEXT, _AT_NAMED_BY, _AT_BANDS = 0, 1, 2, 3
 
 
 class Verdict(StrEnum):
@@ -111,151 +109,40 @@ def pub_day(article: Article) -> int:
 
 
 @dataclass
-class Row:
-    id: bytes
-    ukey: int
-    chash: int
-    ref: int
-    rev: int
-    orig: bytes
-    day: int
-    sig: neardup.ShortSig | None
-
-
-# Salts that keep the three kinds of key in one table apart (band keys are used as they are).
-SALT_URL = 0x5A17_0000_0000_0001
-SALT_HASH = 0x5A17_0000_0000_0002
-
-
-def row_keys(row: Row, bands: npt.NDArray[np.uint64] | None) -> npt.NDArray[np.uint64]:
-    """Every key a row is found under: its URL identity, its content hash, its LSH bands."""
-    head = np.array([row.ukey ^ SALT_URL, row.chash ^ SALT_HASH], dtype=np.uint64)
-    return head if bands is None else np.concatenate((head, bands))
-
-
-@dataclass
-class Segment:
-    """Rows [start, start + n) as columns, and one sorted key -> row table. Immutable."""
-
-    start: int
-    cols: dict[str, np.ndarray]
-    sigs: neardup.ShortSig  # (n, K)
-    table: BandRun
-    key: str | None = None  # store key once written
-
-    @property
-    def n(self) -> int:
-        return int(self.cols["id"].shape[0])
-
-    def row(self, r: int) -> Row:
-        i = r - self.start
-        c = self.cols
-        # numpy's fixed-width bytes drop trailing NULs; ids are padded back to their width
-        # (an empty `orig` stays empty: no id is twelve NUL bytes).
-        orig = bytes(c["orig"][i])
-        return Row(bytes(c["id"][i]).ljust(ID_BYTES, b"\0"), int(c["ukey"][i]),
-                   int(c["chash"][i]), int(c["ref"][i]), int(c["rev"][i]),
-                   orig.ljust(ID_BYTES, b"\0") if orig else b"", int(c["day"][i]),
-                   self.sigs[i] if c["has_sig"][i] else None)
-
-    @classmethod
-    def from_rows(cls, start: int, rows: list[Row], table: BandRun) -> Segment:
-        n = len(rows)
-        cols = {name: np.zeros(n, dtype=dt) for name, dt in COLUMNS.items()}
-        sigs = np.zeros((n, neardup.K), dtype=np.uint8)
-        for i, r in enumerate(rows):
-            cols["id"][i], cols["ukey"][i], cols["chash"][i] = r.id, r.ukey, r.chash
-            cols["ref"][i], cols["rev"][i], cols["orig"][i], cols["day"][i] = (
-                r.ref, r.rev, r.orig, r.day)
-            if r.sig is not None:
-                cols["has_sig"][i] = True
-                sigs[i] = r.sig
-        return cls(start, cols, sigs, table)
-
-    @classmethod
-    def merge(cls, a: Segment, b: Segment) -> Segment:
-        cols = {name: np.concatenate((a.cols[name], b.cols[name])) for name in COLUMNS}
-        sigs = np.concatenate((a.sigs, b.sigs))
-        return cls(a.start, cols, sigs, BandRun.merge(a.table, b.table))
-
-    def store_key(self) -> str:
-        return f"{SEGMENT_PREFIX}{self.start:012d}-{self.n:012d}.npz"
-
-    def write(self, store: Store) -> None:
-        key = self.store_key()
-        arrays = {f"col_{k}": v for k, v in self.cols.items()}
-        arrays.update(sigs=self.sigs, table_keys=self.table.keys, table_rows=self.table.rows,
-                      start=np.array([self.start], dtype=np.int64))
-        # Through a temporary file: a large segment is never held twice in memory.
-        fd, tmp = tempfile.mkstemp(suffix=".npz")
-        os.close(fd)
-        try:
-            with open(tmp, "wb") as fh:
-                np.savez(fh, **arrays)  # type: ignore[arg-type]
-            store.put_file(key, tmp)
-        finally:
-            os.unlink(tmp)
-        self.key = key
-
-    @classmethod
-    def read(cls, store: Store, key: str) -> Segment:
-        fd, tmp = tempfile.mkstemp(suffix=".npz")
-        os.close(fd)
-        try:
-            store.get_file(key, tmp)
-            with np.load(tmp, allow_pickle=False) as data:
-                cols = {k: data[f"col_{k}"] for k in COLUMNS}
-                table = BandRun(data["table_keys"], data["table_rows"])
-                return cls(int(data["start"][0]), cols, data["sigs"], table, key)
-        finally:
-            os.unlink(tmp)
-
-
-class _Memtable:
-    """Rows decided since the last freeze, found through a dict."""
-
-    def __init__(self, start: int) -> None:
-        self.start = start
-        self.rows: list[Row] = []
-        self.table = Memtable()
-
-    def add(self, row: Row, keys: npt.NDArray[np.uint64]) -> int:
-        r = self.start + len(self.rows)
-        self.rows.append(row)
-        self.table.add(keys, r)
-        return r
-
-
-@dataclass
 class DedupIndex:
     store: Store | None = None
-    manifest: list[str] = field(default_factory=list)  # segment keys, in row order
+    manifest: Manifest = field(default_factory=lambda: Manifest([]))
     segments: list[Segment] = field(default_factory=list)
     loaded: bool = True
     dirty: bool = False
-    _mem: _Memtable = field(default_factory=lambda: _Memtable(0))
+    # The lease the index was loaded under (None: no lease, a private or test store).
+    fence: Fence | None = None
+    _mem: MemRows = field(default_factory=lambda: MemRows(0))
     _starts: list[int] = field(default_factory=list)
 
     # ---- loading and saving -------------------------------------------------------------
 
     @classmethod
     def load(cls, store: Store) -> DedupIndex:
-        """The index as last saved. Reads only the manifest; segments come on first use."""
-        try:
-            manifest = json.loads(store.get(MANIFEST_KEY))
-        except KeyNotFound:
-            index = cls(store=store)
+        """The index as last saved. Reads only the manifest; segments come on first use.
+
+        Under a lease, LeaseLost if a newer lease has already written it (see
+        pipeline.dedup.manifest).
+        """
+        manifest = Manifest.read(store)
+        fence = current_fence()
+        if fence is not None:
+            manifest.refuse_older(fence)
+        index = cls(store=store, manifest=manifest, loaded=not manifest.segments, fence=fence)
+        if not manifest.segments:
             index._migrate_legacy(store)
-            return index
-        if manifest.get("format") != FORMAT:
-            raise ValueError(f"{MANIFEST_KEY}: unknown format {manifest.get('format')!r}")
-        return cls(store=store, manifest=list(manifest["segments"]), loaded=False)
+        return index
 
     def _ensure_loaded(self) -> None:
         if self.loaded:
             return
         assert self.store is not None
-        self.segments = [Segment.read(self.store, k) for k in self.manifest]
+        self.segments = [Segment.read(self.store, k) for k in self.manifest.segments]
         self._reset_memtable()
         self.loaded = True
 
@@ -267,7 +154,7 @@ class DedupIndex:
     def _reset_memtable(self) -> None:
         self._starts = [s.start for s in self.segments]
         end = self.segments[-1].start + self.segments[-1].n if self.segments else 0
-        self._mem = _Memtable(end)
+        self._mem = MemRows(end)
 
     def freeze(self) -> None:
         """Turn the memtable into an in-memory segment and merge segments of similar size."""
@@ -285,25 +172,26 @@ class DedupIndex:
         self._reset_memtable()
 
     def save(self, store: Store) -> None:
-        """Write the rows decided since the last save; then the manifest; then drop the rest."""
+        """Write the rows decided since the last save; then the manifest; then drop the rest.
+
+        Under a lease: LeaseLost, and nothing named in the manifest, if the lease is no longer
+        this run's or another run has written the manifest since this one read it.
+        """
         if not self.dirty:
             return
         self._ensure_loaded()
         self.freeze()
+        token = self.fence.token if self.fence is not None else 0
+        if self.fence is not None:
+            self.fence.check()
         for seg in self.segments:
             if seg.key is None:
-                seg.write(store)
+                seg.write(store, token)
         live = [s.key for s in self.segments if s.key]
-        body = {"format": FORMAT, "rows": self._mem.start, "segments": live}
-        store.put(MANIFEST_KEY, json.dumps(body, indent=1).encode())
+        self.manifest.write(store, live, self._mem.start, self.fence)
         # Only after the manifest no longer names them: a crash before this line leaves orphans
         # that the next save removes, never a manifest naming a missing segment.
-        for key in store.list(SEGMENT_PREFIX):
-            if key not in live:
-                store.delete(key)
-        if store.exists(LEGACY_KEY):  # migrated into the segments just written
-            store.delete(LEGACY_KEY)
-        self.manifest = live
+        self.manifest.remove_orphans(store, self.fence)
         self.dirty = False
 
     def _migrate_legacy(self, store: Store) -> None:
@@ -365,15 +253,16 @@ class DedupIndex:
         row = self._row(r)
         return row.orig or row.id
 
-    def _resolve_url(self, url: str) -> bytes:
-        """The original behind a URL: what its known rows link to, else the URL's own id."""
-        rows = self._rows_with_ukey(_h64(identity_key(url)))
-        return self._original_of(rows[0]) if rows else _id_bytes(article_id(url))
+    def _held_original(self, ukey: int) -> bytes | None:
+        """The original behind a URL identity if we hold a record of it, else None."""
+        rows = self._rows_with_ukey(ukey)
+        return self._original_of(rows[0]) if rows else None
 
     # ---- deciding -----------------------------------------------------------------------
 
-    def _add(self, row: Row, bands: npt.NDArray[np.uint64] | None = None) -> int:
-        r = self._mem.add(row, row_keys(row, bands))
+    def _add(self, row: Row, bands: npt.NDArray[np.uint64] | None = None,
+             named: int | None = None) -> int:
+        r = self._mem.add(row, row_keys(row, bands, named))
         self.dirty = True
         if len(self._mem.rows) >= MEMTABLE_ROWS:
             self.freeze()
@@ -390,9 +279,10 @@ class DedupIndex:
         full = neardup.signature(article.text)
         bands = neardup.band_keys(full) if full is not None else None
         sig = neardup.short_sig(full) if full is not None else None
-        # One lookup for everything: URL identity, exact text, LSH bands.
-        found_at, found = self._lookup(row_keys(Row(aid, ukey, chash, 0, 0, b"", 0, None), bands))
-        same_key = sorted(found[found_at == 0].tolist())
+        # One lookup for everything: URL identity, exact text, rows naming this URL, LSH bands.
+        found_at, found = self._lookup(
+            row_keys(Row(aid, ukey, chash, 0, 0, b"", 0, None), bands, named=ukey))
+        same_key = sorted(found[found_at == _AT_URL].tolist())
         versions = [(r, row) for r in same_key if (row := self._row(r)).id == aid]
 
         if versions:
@@ -418,20 +308,35 @@ class DedupIndex:
             self._add(Row(aid, ukey, chash, ref, article.revision, orig, day, sig), bands)
             return Verdict.REVISION
 
+        declared = article.syndicated_from
+        named = _h64(identity_key(declared)) if declared else None
+        if named == ukey:
+            named = None  # a canonical naming this very article (another spelling of it)
+        held = self._held_original(named) if named is not None else None
         orig = b""
         if same_key:  # the same URL identity under another spelling
             orig = self._original_of(same_key[0])
-        elif article.copy_of and _id_bytes(article_id(article.copy_of)) != aid:
-            # Recorded even when that article was never crawled: the publisher says so, and its
-            # id is the one it will get if it ever is.
-            orig = self._resolve_url(article.copy_of)
-        elif (same_text := found[found_at == 1]).size:
+        elif held is not None:  # declares a copy of an article we hold
+            orig = held
+        elif (named_by := found[found_at == _AT_NAMED_BY]).size:
+            # An original arriving after a copy that named it: the copy came first and is
+            # already published as the story's row, so this one joins it (docs/dedup.md).
+            orig = self._original_of(int(named_by.min()))
+            log.info("original arrived after a copy that named it: linked to the story's row "
+                     "%s url=%s site=%s", _id_hex(orig), article.url, article.site)
+        elif (same_text := found[found_at == _AT_TEXT]).size:
             orig = self._original_of(int(same_text.min()))
         elif sig is not None:
-            near = self._near(found[found_at >= 2], sig, day, aid)
+            near = self._near(found[found_at >= _AT_BANDS], sig, day, aid)
             if near is not None:
                 orig = self._original_of(near)
+        if orig == aid:
+            # Only in an index from before 2.0, which linked copies to ids it did not hold: this
+            # is that id arriving, so it is the original.
+            orig = b""
         article.revision = 1
         article.duplicate_of = _id_hex(orig) if orig else None
-        self._add(Row(aid, ukey, chash, ref, 1, orig, day, sig), bands)
+        # Only while the named article is not held: once it is, its own rows answer for it.
+        self._add(Row(aid, ukey, chash, ref, 1, orig, day, sig), bands,
+                  named if held is None else None)
         return Verdict.DUPLICATE if orig else Verdict.NEW

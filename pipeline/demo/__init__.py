@@ -13,7 +13,7 @@ __all__ = ["DemoServer", "ExpectedArticle", "RequestLog"]
 
 
 def __getattr__(name: str) -> Any:
-    # Imported lazily so `python -m pipeline.demo.server` does not load the module twice.
+    # Imported lazily so `python -m newsmill.pipeline.demo.server` does not load it twice.
     if name == "DemoServer":
         from newsmill.pipeline.demo.server import DemoServer
 

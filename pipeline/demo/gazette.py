@@ -6,12 +6,14 @@ import re
 from datetime import timedelta
 from urllib.parse import parse_qs
 
-from newsmill.pipeline.demo import content, gazette_xml
 from newsmill.pipeline.demo import gazette_chrome as chrome
-from newsmill.pipeline.demo.gazette_article import amp_page, amp_path, article_page
+from newsmill.pipeline.demo import gazette_xml
+from newsmill.pipeline.demo.gazette_amp import amp_page
+from newsmill.pipeline.demo.gazette_article import article_page
 from newsmill.pipeline.demo.markup import esc, html_response, png, redirect, text_response
 from newsmill.pipeline.demo.markup import xml_response as _xml
 from newsmill.pipeline.demo.model import Placed, Response, World
+from newsmill.pipeline.demo.stories import cases
 
 TRACKING_QUERY = "utm_source=homepage&utm_medium=promo&utm_campaign=festival40"
 PRIVATE_SLUG = "harbour-budget-draft"
@@ -36,25 +38,25 @@ def offdomain_url(world: World) -> str:
 
 
 def tracking_url(world: World) -> str:
-    return f"{world.get(content.TRACKED_STORY).url}?{TRACKING_QUERY}"
+    return world.get(cases()["tracked"]).url + "?" + TRACKING_QUERY
 
 
 def amp_url(world: World) -> str:
-    top = world.get(content.TOP_STORY)
-    return top.base + amp_path(top)
+    top = world.get(cases()["top"])
+    return top.base + chrome.amp_path(top)
 
 
 def _home(world: World) -> str:
     base = world.bases["gazette"]
     stories = chrome.listed(world)
-    top = world.get(content.TOP_STORY)
-    tracked = world.get(content.TRACKED_STORY)
+    top = world.get(cases()["top"])
+    tracked = world.get(cases()["tracked"])
     rest = [p for p in stories if p.key not in (top.key, tracked.key)]
     cards = "".join(chrome.story_card(world, p) for p in rest)
     head = chrome.head(
         world,
         title=f"{chrome.NAME} - {chrome.TAGLINE}",
-        description="News, sport and culture from Port Aldwick, Kestlemouth and the harbour coast.",
+        description=chrome.TEXT["home_description"],
         canonical=f"{base}/",
     )
     main = f"""<main id="primary" class="site-main home-page">
@@ -113,56 +115,10 @@ def _simple(world: World, title: str, path: str, paragraphs: list[str], body_cla
     return chrome.page(world, head, body_class, main)
 
 
-STATIC_TEXT = {
-    "/about/": (
-        "About us",
-        [
-            "The Harbour Gazette has reported on Port Aldwick, Kestlemouth and the islands since "
-            "1887, first as a weekly broadsheet and now online every day.",
-            "We are owned by a community benefit society with more than two thousand members.",
-        ],
-    ),
-    "/contact/": (
-        "Contact",
-        [
-            "News desk: 14 Quay Street, Port Aldwick. The newsroom is staffed from 7am to 10pm.",
-            "Corrections and complaints are handled by the managing editor within five days.",
-        ],
-    ),
-    "/support/": (
-        "Become a member",
-        [
-            "Members keep the Gazette free to read for everyone on the harbour coast.",
-            "Membership starts at £3 a month and can be cancelled at any time.",
-        ],
-    ),
-    "/privacy-policy/": (
-        "Privacy policy",
-        ["We keep the personal data we hold to a minimum and never sell it."],
-    ),
-    "/cookie-policy/": (
-        "Cookie policy",
-        ["We use a small number of cookies for sign-in, audience measurement and adverts."],
-    ),
-    "/corrections/": (
-        "Corrections and complaints",
-        [
-            "If we get something wrong we will correct it promptly and say so at the foot of "
-            "the story."
-        ],
-    ),
-}
-
-
 def _not_found(world: World) -> Response:
     base = world.bases["gazette"]
-    text = _simple(
-        world,
-        "Page not found",
-        f"{base}/404/",
-        ["It looks like nothing was found at this location. Maybe try one of the links below?"],
-        "error404",
-    )
+    page = chrome.TEXT["not_found"]
+    text = _simple(world, page["title"], f"{base}/404/", page["paragraphs"], "error404")
     return html_response(text, status=404)
 
 
@@ -220,9 +176,11 @@ def respond(world: World, path: str, query: str) -> Response:
         if stories:
             name = next(a for a in stories[0].story.authors if chrome.author_slug(a) == slug)
             return html_response(_listing(world, name, base + path, stories, "author"))
-    if path in STATIC_TEXT:
-        title, paragraphs = STATIC_TEXT[path]
-        return html_response(_simple(world, title, base + path, paragraphs, "page"))
+    if path in chrome.TEXT["pages"]:
+        static = chrome.TEXT["pages"][path]
+        return html_response(
+            _simple(world, static["title"], base + path, static["paragraphs"], "page")
+        )
     if path == private_path(world):
         return html_response(_private(world))
     if _IMAGE.match(path):
@@ -247,16 +205,12 @@ def _shortlink(world: World, post_id: str) -> Response:
 
 
 def _private(world: World) -> str:
-    when = world.day(1)
+    page = chrome.TEXT["members_preview"]
+    embargo = f"{world.day(1) + timedelta(days=7):%d %B %Y}"
     return _simple(
         world,
-        "Members' preview: draft harbour budget",
+        page["title"],
         world.bases["gazette"] + private_path(world),
-        [
-            f"Embargoed until {when + timedelta(days=7):%d %B %Y}. This preview is for members "
-            "only and must not be indexed or republished.",
-            "Line-by-line notes on the harbour board's draft budget will appear here once the "
-            "papers are released.",
-        ],
+        [p.format(embargo=embargo) for p in page["paragraphs"]],
         "page members-only",
     )

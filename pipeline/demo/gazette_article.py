@@ -1,8 +1,9 @@
-"""The Harbour Gazette's single-post template and its AMP copy.
+"""The Harbour Gazette's single-post template.
 
 The body deliberately mixes real content with the junk real WordPress sites inject into
 `.entry-content`: a newsletter promo mid-body, an inline "Related:" link, an image credit and a
-donation appeal at the end. The catalogue's `boilerplate` list is built from the same constants.
+donation appeal at the end. The catalogue's `boilerplate` list comes from the same page text
+(content/gazette.yaml).
 """
 
 from __future__ import annotations
@@ -11,29 +12,19 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from newsmill.pipeline.demo import gazette_chrome as chrome
-from newsmill.pipeline.demo.markup import attr, esc, inline, iso, json_ld, long_date, us_date
+from newsmill.pipeline.demo.gazette_meta import head_tags
+from newsmill.pipeline.demo.markup import attr, esc, inline, iso, long_date, us_date
 from newsmill.pipeline.demo.model import Block, Figure, Heading, Para, Placed, Tweet, World
 
-PROMO_TITLE = "Start your day with The Harbour Gazette Morning Briefing"
-PROMO_TEXT = (
-    "Tides, ferries and the stories that matter on the harbour coast, delivered to your inbox "
-    "before the first sailing."
-)
-APPEAL_TITLE = "Since you're here ..."
-APPEAL_TEXT = (
-    "We don't put our journalism behind a paywall, because everyone on this coast deserves to "
-    "know what is happening in their town. But local reporting costs money, and advertising "
-    "pays for less of it every year. If you value the Gazette, please chip in."
-)
-SUPPORT_TITLE = "The Harbour Gazette Support"
-SUPPORT_TEXT = "Become a Gazette member from £3 a month and keep local news free for everyone."
-SHARE_LABELS = ("Share on Facebook", "Tweet", "Share on WhatsApp", "Email")
+PROMO_TITLE: str = chrome.TEXT["newsletter_promo"]["title"]
+PROMO_TEXT: str = chrome.TEXT["newsletter_promo"]["text"]
+APPEAL_TITLE: str = chrome.TEXT["appeal"]["title"]
+APPEAL_TEXT: str = chrome.TEXT["appeal"]["text"]
+SUPPORT_TITLE: str = chrome.TEXT["support"]["title"]
+SUPPORT_TEXT: str = chrome.TEXT["support"]["text"]
+SHARE_LABELS: tuple[str, ...] = tuple(chrome.TEXT["share_labels"])
 PROMO_AFTER = 3  # blocks of real content before the newsletter box, as in the seed page
 RELATED_AFTER = 6
-
-
-def amp_path(placed: Placed) -> str:
-    return placed.path + "amp/"
 
 
 def related(world: World, placed: Placed) -> Placed:
@@ -44,21 +35,7 @@ def related(world: World, placed: Placed) -> Placed:
 
 def boilerplate(world: World, placed: Placed) -> list[str]:
     story = placed.story
-    snippets = [
-        "Start your day with The Harbour Gazette",
-        "delivered to your inbox before the first sailing",
-        "Since you're here",
-        "please chip in",
-        SUPPORT_TITLE,
-        "Become a Gazette member",
-        story.image_credit,
-        "Share on Facebook",
-        "Share on WhatsApp",
-        "Related:",
-        "We use cookies",
-        "Most read",
-        "Harbour Gazette Ltd",
-    ]
+    snippets = [*chrome.TEXT["boilerplate"], story.image_credit]
     if story.comments:
         snippets.append(_comments_title(len(story.comments)))
         snippets.append("Leave a Reply")
@@ -165,112 +142,6 @@ def content_html(world: World, placed: Placed, amp: bool = False) -> str:
     return "\n".join(out)
 
 
-def schema(world: World, placed: Placed) -> dict[str, object]:
-    base = world.bases["gazette"]
-    story = placed.story
-    image = chrome.media_url(world, placed, story.lead.image)
-    words = sum(len(t.split()) for t in placed.paragraphs)
-    article = {
-        "@type": "NewsArticle",
-        "@id": f"{placed.url}#article",
-        "isPartOf": {"@id": placed.url},
-        "author": [
-            {
-                "@type": "Person",
-                "@id": f"{base}/#/schema/person/{chrome.author_slug(a)}",
-                "name": a,
-                "url": f"{base}/author/{chrome.author_slug(a)}/",
-            }
-            for a in story.authors
-        ],
-        "headline": story.title,
-        "description": story.standfirst,
-        "datePublished": iso(placed.published),
-        "dateModified": iso(placed.modified),
-        "mainEntityOfPage": {"@id": placed.url},
-        "wordCount": words,
-        "commentCount": len(story.comments),
-        "publisher": {"@id": f"{base}/#organization"},
-        "image": {
-            "@type": "ImageObject",
-            "url": image,
-            "width": 1200,
-            "height": 675,
-            "caption": story.lead.caption,
-        },
-        "thumbnailUrl": image,
-        "keywords": list(story.tags),
-        "articleSection": [story.section],
-        "inLanguage": "en-GB",
-    }
-    return {
-        "@context": "https://schema.org",
-        "@graph": [
-            article,
-            {
-                "@type": "WebPage",
-                "@id": placed.url,
-                "url": placed.url,
-                "name": f"{story.title} - {chrome.NAME}",
-                "datePublished": iso(placed.published),
-                "dateModified": iso(placed.modified),
-                "breadcrumb": {"@id": f"{placed.url}#breadcrumb"},
-                "inLanguage": "en-GB",
-            },
-            {
-                "@type": "BreadcrumbList",
-                "@id": f"{placed.url}#breadcrumb",
-                "itemListElement": [
-                    {"@type": "ListItem", "position": 1, "name": "Home", "item": f"{base}/"},
-                    {
-                        "@type": "ListItem",
-                        "position": 2,
-                        "name": story.section,
-                        "item": base + chrome.section_path(story.section),
-                    },
-                    {"@type": "ListItem", "position": 3, "name": story.title},
-                ],
-            },
-            {
-                "@type": "Organization",
-                "@id": f"{base}/#organization",
-                "name": chrome.NAME,
-                "url": f"{base}/",
-                "logo": {"@type": "ImageObject", "url": f"{base}/wp-content/uploads/logo.png"},
-            },
-        ],
-    }
-
-
-def _meta(world: World, placed: Placed) -> str:
-    story = placed.story
-    image = chrome.media_url(world, placed, story.lead.image)
-    tags = "\n".join(f'<meta property="article:tag" content="{attr(t)}">' for t in story.tags)
-    base = world.bases["gazette"]
-    return f"""<link rel="amphtml" href="{placed.base}{amp_path(placed)}">
-<link rel="shortlink" href="{base}/?p={story.number}">
-<meta property="og:locale" content="en_GB">
-<meta property="og:type" content="article">
-<meta property="og:title" content="{attr(story.title)}">
-<meta property="og:description" content="{attr(story.standfirst)}">
-<meta property="og:url" content="{placed.url}">
-<meta property="og:site_name" content="{chrome.NAME}">
-<meta property="article:publisher" content="https://www.facebook.com/harbourgazette">
-<meta property="article:section" content="{story.section}">
-{tags}
-<meta property="article:published_time" content="{iso(placed.published)}">
-<meta property="article:modified_time" content="{iso(placed.modified)}">
-<meta property="og:image" content="{image}">
-<meta property="og:image:width" content="1200">
-<meta property="og:image:height" content="675">
-<meta name="author" content="{attr(", ".join(story.authors))}">
-<meta name="twitter:card" content="summary_large_image">
-<meta name="twitter:site" content="@harbourgazette">
-<script type="application/ld+json"
-class="yoast-schema-graph">{json_ld(schema(world, placed))}</script>
-"""
-
-
 def _share(placed: Placed) -> str:
     hrefs = (
         f"https://www.facebook.com/sharer/sharer.php?u={placed.url}",
@@ -342,7 +213,7 @@ def article_page(world: World, placed: Placed) -> str:
         title=f"{story.title} - {chrome.NAME}",
         description=story.standfirst,
         canonical=placed.url,
-        extra=_meta(world, placed),
+        extra=head_tags(world, placed),
     )
     tag_links = ", ".join(
         f'<a href="{base}/tag/{chrome.author_slug(t)}/" rel="tag">{esc(t)}</a>' for t in story.tags
@@ -387,58 +258,3 @@ class="credit">{esc(lead.credit)}</span></figcaption></figure>
         f"post-template-default single single-post postid-{story.number} single-format-standard"
     )
     return chrome.page(world, head, body_class, main, exclude=story.key)
-
-
-AMP_BOILERPLATE = (
-    "<style amp-boilerplate>body{-webkit-animation:-amp-start 8s steps(1,end) 0s 1 normal both;"
-    "animation:-amp-start 8s steps(1,end) 0s 1 normal both}@keyframes -amp-start{from{visibility:"
-    "hidden}to{visibility:visible}}</style><noscript><style amp-boilerplate>body{-webkit-animation:"
-    "none;animation:none}</style></noscript>"
-)
-
-
-def amp_page(world: World, placed: Placed) -> str:
-    story = placed.story
-    base = world.bases["gazette"]
-    lead_src = chrome.media_url(world, placed, story.lead.image)
-    return f"""<!doctype html>
-<html amp lang="en-GB">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width,minimum-scale=1,initial-scale=1">
-<title>{esc(story.title)} - {chrome.NAME}</title>
-<link rel="canonical" href="{placed.url}">
-<script async src="https://cdn.ampproject.org/v0.js"></script>
-<script async custom-element="amp-twitter" src="https://cdn.ampproject.org/v0/amp-twitter-0.1.js"></script>
-{AMP_BOILERPLATE}
-<style amp-custom>body{{font-family:Georgia,serif;color:#222}}
-.amp-wp-header{{background:#123a5c;padding:12px}}.amp-wp-header a{{color:#fff}}</style>
-<script type="application/ld+json">{json_ld(schema(world, placed))}</script>
-</head>
-<body class="amp-wp-single">
-<header id="top" class="amp-wp-header"><div><a href="{base}/">{chrome.NAME}</a></div></header>
-<article class="amp-wp-article">
-<header class="amp-wp-article-header">
-<h1 class="amp-wp-title">{esc(story.title)}</h1>
-<div class="amp-wp-meta amp-wp-byline">
-<span class="amp-wp-author author vcard">By {esc(" and ".join(story.authors))}</span></div>
-<div class="amp-wp-meta amp-wp-posted-on">
-<time datetime="{iso(placed.published)}">{long_date(placed.published)}</time></div>
-</header>
-<figure class="amp-wp-article-featured-image wp-caption">
-<amp-img width="1200" height="675" src="{lead_src}" layout="intrinsic" alt="{attr(story.lead.alt)}">
-</amp-img><figcaption>{esc(story.lead.caption)}</figcaption></figure>
-<div class="amp-wp-article-content">
-{content_html(world, placed, amp=True)}
-</div>
-<footer class="amp-wp-article-footer">
-<div class="amp-wp-meta amp-wp-tax-category">Categories: <a
-href="{base}{chrome.section_path(story.section)}">{story.section}</a></div>
-<div class="amp-wp-meta amp-wp-comments-link"><a href="{placed.url}#comments">Leave a Comment</a>
-</div></footer>
-</article>
-<footer class="amp-wp-footer"><div><h2>{chrome.NAME}</h2>
-<a href="#top" class="back-to-top">Back to top</a></div></footer>
-</body>
-</html>
-"""

@@ -7,21 +7,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from newsmill.pipeline.demo.data import page_text
 from newsmill.pipeline.demo.markup import attr, esc, long_date
 from newsmill.pipeline.demo.model import Placed, World
 
-NAME = "The Harbour Gazette"
-TAGLINE = "Independent news from the harbour towns since 1887"
-SECTIONS = ("News", "Business", "Environment", "Culture", "Sport")
+TEXT = page_text("gazette")
+NAME: str = TEXT["name"]
+TAGLINE: str = TEXT["tagline"]
+SECTIONS: tuple[str, ...] = tuple(TEXT["sections"])
+COOKIE_TEXT: str = TEXT["cookie_notice"]
+FOOTER_COMPANY: str = TEXT["footer_company"]
 WP_VERSION = "6.5.2"
 
-COOKIE_TEXT = (
-    "We use cookies to give you the best experience on our site and to show you adverts that "
-    "are relevant to you."
-)
-FOOTER_COMPANY = (
-    "The Harbour Gazette Ltd, 14 Quay Street, Port Aldwick. Registered company 0412871."
-)
+
+def amp_path(placed: Placed) -> str:
+    return placed.path + "amp/"
 
 
 def section_path(section: str) -> str:

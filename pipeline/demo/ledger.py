@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from xml.sax.saxutils import escape
 
 from newsmill.pipeline.demo import ledger_chrome as chrome
+from newsmill.pipeline.demo import tdm
 from newsmill.pipeline.demo.markup import (
     JOURS,
     MOIS,
@@ -44,42 +45,17 @@ from newsmill.pipeline.demo.model import (
 PDF_PATH = "/news/900-annual-report-2024.pdf"
 BROKEN_PATH = "/news/1046-live-flood-updates.html"
 REPORT_MODIFIED = datetime(2025, 3, 31, 9, 0, tzinfo=UTC)
-SHARE_TEXT = "Share on Facebook"
-PRINT_TEXT = "Print this story"
-READ_MORE = "Read more:"
-NEWSLETTER_TEXT = "The best of the valleys in your inbox every Friday, free."
-SYNDICATION_TEXT = "This article was first published by"
+SHARE_TEXT: str = chrome.TEXT["share"]
+PRINT_TEXT: str = chrome.TEXT["print"]
+READ_MORE: str = chrome.TEXT["read_more"]
+NEWSLETTER_TEXT: str = chrome.TEXT["newsletter"]["text"]
+SYNDICATION_TEXT: str = chrome.TEXT["syndication"]
 _CALENDAR = re.compile(r"^/calendar/(\d{4})/(\d{2})/$")
 _MEDIA = re.compile(r"^/(?:media|static)/[\w.-]+\.png$")
-_STATIC_PAGES = {
-    "/about.html": (
-        "About the Ledger",
-        "The Northern Ledger has been owned by its readers since the cooperative bought it in "
-        "1978. It is printed every Thursday and updated online every day.",
-    ),
-    "/contact.html": (
-        "Contact",
-        "The newsroom is on Mill Lane, Hollin Vale, above the old weaving shed.",
-    ),
-    "/cookies.html": (
-        "Cookies",
-        "We set one cookie to remember that you closed the cookie bar, and one to count visits.",
-    ),
-}
 
 
 def boilerplate(world: World, placed: Placed) -> list[str]:
-    snippets = [
-        "This site uses cookies",
-        SHARE_TEXT,
-        PRINT_TEXT,
-        READ_MORE,
-        chrome.NEWSLETTER_TITLE,
-        "The best of the valleys in your inbox",
-        "Most read",
-        "Valley Press Cooperative",
-        "Contact the newsroom",
-    ]
+    snippets = list(chrome.TEXT["boilerplate"])
     if placed.story.syndicated_from:
         snippets.append(SYNDICATION_TEXT)
     return snippets
@@ -199,7 +175,7 @@ def _home(world: World) -> str:
     today = world.today
     head = chrome.head(
         title=f"{chrome.NAME} - {chrome.TAGLINE}",
-        description="News, features and what's on across the northern valleys.",
+        description=chrome.TEXT["home_description"],
     )
     main = f"""<div id="lead">
 <h2 class="lead-headline"><a href="{lead.path}">{esc(lead.story.title)}</a></h2>
@@ -342,13 +318,16 @@ def respond(world: World, path: str, query: str) -> Response:
         "/calendar/": lambda: redirect(
             chrome.calendar_path(world.today.year, world.today.month), 302
         ),
+        tdm.TDMREP_PATH: lambda: tdm.tdmrep(world.bases["ledger"]),
+        tdm.POLICY_PATH: lambda: tdm.policy(world.bases["ledger"]),
         "/static/ledger.css": lambda: text_response("#wrap{width:980px}\n", "text/css"),
         "/static/ledger.js": lambda: text_response("/* ledger */\n", "application/javascript"),
     }
     if path in routes:
         return routes[path]()
-    if path in _STATIC_PAGES:
-        return _simple(world, *_STATIC_PAGES[path])
+    if path in chrome.TEXT["pages"]:
+        static = chrome.TEXT["pages"][path]
+        return _simple(world, static["title"], static["text"])
     for section in chrome.SECTIONS:
         if path == chrome.section_path(section):
             return html_response(_section(world, section))
@@ -359,4 +338,5 @@ def respond(world: World, path: str, query: str) -> Response:
             return html_response(_calendar(world, year, month))
     if _MEDIA.match(path):
         return Response(200, png((140, 40, 30)), "image/png")
-    return _simple(world, "Page not found", "Sorry, we couldn't find that page.", status=404)
+    missing = chrome.TEXT["not_found"]
+    return _simple(world, missing["title"], missing["text"], status=404)

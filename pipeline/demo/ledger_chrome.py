@@ -6,17 +6,17 @@ windows-1252 can encode, so the same shell also serves the legacy cp1252 story.
 
 from __future__ import annotations
 
+from newsmill.pipeline.demo.data import page_text
 from newsmill.pipeline.demo.markup import attr, esc
 from newsmill.pipeline.demo.model import Placed, World
 
-NAME = "The Northern Ledger"
-TAGLINE = "The paper of the northern valleys"
-SECTIONS = ("News", "Region", "Business", "Culture", "Français")
-COOKIE_TEXT = "This site uses cookies to remember your preferences and to count visitors."
-NEWSLETTER_TITLE = "Sign up to The Ledger Weekly"
-PUBLISHER_LINE = (
-    "The Northern Ledger is published by Valley Press Cooperative, Mill Lane, Hollin Vale."
-)
+TEXT = page_text("ledger")
+NAME: str = TEXT["name"]
+TAGLINE: str = TEXT["tagline"]
+SECTIONS: tuple[str, ...] = tuple(TEXT["sections"])
+COOKIE_TEXT: str = TEXT["cookie_notice"]
+NEWSLETTER_TITLE: str = TEXT["newsletter"]["title"]
+PUBLISHER_LINE: str = TEXT["publisher_line"]
 
 
 def section_slug(section: str) -> str:

@@ -4,8 +4,8 @@ Many blogs and CMS themes print the author on the page and nowhere else: a link 
 archive (`/author/jane-doe/`, `rel="author"`), an element whose class or id says `author` or
 `byline`, or a label ("Written by", "By", "Posted by") with the name next to it. This module
 reads those, in that order of reliability, and returns the first value that reads as a person's
-name. trafilatura's own byline finder is kept as the last resort in `pipeline.extract.page`: it
-searches more loosely and returns page furniture ("Dec", "Written By") more often.
+name. trafilatura's own byline finder is kept as the last resort in `pipeline.extract.fusion`:
+it searches more loosely and returns page furniture ("Dec", "Written By") more often.
 
 Only short texts are considered (a byline is a name, not a bio), and nothing inside comment
 threads, navigation or the footer: a commenter or a menu entry is not the author.
@@ -18,15 +18,11 @@ from collections.abc import Iterable, Iterator
 
 from lxml.html import HtmlElement
 
-from newsmill.pipeline.extract.normalise import (
-    _ORG_WORDS,
-    _squash,
-    _wordset,
-    clean_authors,
-    normalise_space,
-    site_name_keys,
-)
+from newsmill.pipeline.extract.authors import ORG_WORDS, clean_authors, clean_credits
+from newsmill.pipeline.extract.organizations import is_agency, is_collective_credit
 from newsmill.pipeline.extract.regions import furniture_pattern, in_furniture
+from newsmill.pipeline.extract.site_names import site_name_keys, squash
+from newsmill.pipeline.extract.whitespace import normalise_space, wordset
 
 # Containers whose names are never the article's author.
 _EXCLUDED = furniture_pattern(
@@ -78,11 +74,11 @@ def _person_like(name: str) -> bool:
         all(_NAME_WORD.match(w) and (w[0].isupper() or w.casefold() in _PARTICLES) for w in words)
         and words[0][0].isupper()
         # "West Bell Dental Care", "Harbour Media Group": capitalised, but not a person
-        and not any(w.casefold() in _ORG_WORDS for w in words)
+        and not any(w.casefold() in ORG_WORDS for w in words)
     )
 
 
-_CALENDAR = _wordset(
+_CALENDAR = wordset(
     """
     january february march april may june july august september october november december
     jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday
@@ -127,7 +123,7 @@ def _without_site(name: str, keys: set[str]) -> str:
     """Trim a brand run-on: "Brian Truitt USA TODAY" -> "Brian Truitt"."""
     words = name.split()
     for k in range(len(words) - 1, 1, -1):
-        if _squash(" ".join(words[k:])) in keys:
+        if squash(" ".join(words[k:])) in keys:
             return " ".join(words[:k])
     return name
 
@@ -185,7 +181,7 @@ _ICON_XPATH = (
 
 
 def _icon_labelled(tree: HtmlElement) -> Iterator[str]:
-    """"<li><i class="bi bi-person"></i> Jane Doe</li>": the text after a person icon."""
+    """ "<li><i class="bi bi-person"></i> Jane Doe</li>": the text after a person icon."""
     for icon in tree.xpath(_ICON_XPATH)[:_SCAN_LIMIT]:
         if not _PERSON_ICON.search(icon.get("class") or "") or normalise_space(icon.text_content()):
             continue
@@ -242,9 +238,22 @@ def _labels(tree: HtmlElement) -> Iterator[str]:
 
 def find_byline(tree: HtmlElement, site_names: Iterable[str | None] = ()) -> list[str]:
     """Person names from the page's visible byline, or [] when it shows none."""
+    return find_byline_credits(tree, site_names)[0]
+
+
+def find_byline_credits(
+    tree: HtmlElement, site_names: Iterable[str | None] = ()
+) -> tuple[list[str], list[str]]:
+    """(person names, agencies or desks) from the page's visible byline. A printed credit
+    to an organisation counts only while no byline names a person: "By AP" in a byline box,
+    "MND Staff" in an author link."""
     site_names = list(site_names)
+    orgs: list[str] = []
     for raw in _candidates(tree):
         names = _names(raw, site_names)
         if names:
-            return names
-    return []
+            return names, []
+        if not orgs:
+            credited = clean_credits([raw], site_names)[1]
+            orgs = [o for o in credited if is_agency(o) or is_collective_credit(o)]
+    return [], orgs

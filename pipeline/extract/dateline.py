@@ -21,8 +21,9 @@ from collections.abc import Iterator
 
 from lxml.html import HtmlElement
 
-from newsmill.pipeline.extract.normalise import normalise_date, normalise_space
+from newsmill.pipeline.extract.date_values import normalise_date
 from newsmill.pipeline.extract.regions import furniture_pattern, in_furniture
+from newsmill.pipeline.extract.whitespace import normalise_space
 
 _EXCLUDED = furniture_pattern(
     "comment",

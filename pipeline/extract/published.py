@@ -28,8 +28,8 @@ from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
-from newsmill.pipeline.extract.dateline import time_element_date, visible_dateline
-from newsmill.pipeline.extract.metadata import (
+from newsmill.pipeline.dates import parse_datetime
+from newsmill.pipeline.extract.candidates import (
     JSON_LD,
     META,
     OG,
@@ -39,7 +39,8 @@ from newsmill.pipeline.extract.metadata import (
     PageMetadata,
     Sourced,
 )
-from newsmill.pipeline.extract.normalise import normalise_date, parse_datetime
+from newsmill.pipeline.extract.date_values import local_time, normalise_date
+from newsmill.pipeline.extract.dateline import time_element_date, visible_dateline
 
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0[1-9]|1[0-2])[/-](0[1-9]|[12]\d|3[01])(?:/|[-_]|$)")
 _ISO_DAY = re.compile(r"\s*\d{4}-\d{2}-\d{2}")
@@ -138,3 +139,29 @@ def choose_dates(
     if published is None:
         published, signal = first_date(loose, fetched_at)
     return published, signal, modified
+
+
+def choose_published_local(
+    tree: HtmlElement,
+    meta: PageMetadata,
+    hints: dict[str, Any],
+    published: str | None,
+    fetched_at: str,
+) -> str | None:
+    """`published` in the offset the page states for it: the first date value of the markup,
+    the feed entry or a `<time datetime>` that names the same instant with an offset. An
+    offset other than UTC wins (a page that says both "Z" and "+09:00" is published in Seoul);
+    None when no value states one."""
+    if not published:
+        return None
+    raws = [c.value for c in meta.published]
+    if hints.get("published"):
+        raws.append(str(hints["published"]))
+    raws += [str(v) for v in tree.xpath("//time/@datetime")[:20]]
+    found = [
+        local
+        for raw in raws
+        if normalise_date(raw, fetched_at=fetched_at) == published
+        and (local := local_time(raw, fetched_at=fetched_at))
+    ]
+    return next((v for v in found if not v.endswith("+00:00")), found[0] if found else None)

@@ -21,20 +21,17 @@ import gzip
 import itertools
 import os
 import zlib
-from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from warcio.exceptions import ArchiveLoadFailed
-
-from newsmill.pipeline.app.pool import default_workers
+from newsmill.pipeline.app.pool import default_workers, ordered_map
 from newsmill.pipeline.dedup.urls import host_of
-from newsmill.pipeline.extract.page import MAX_BYTES, NoArticle, article_from_page, load_page
-from newsmill.pipeline.warc.records import iter_captures
+from newsmill.pipeline.extract.load import MAX_BYTES, NoArticle, load_page
+from newsmill.pipeline.extract.page import article_from_page
+from newsmill.pipeline.warc.reader import ArchiveLoadFailed, iter_captures
 
 # Saved pages were not found by the crawler; "link" is the closest of the record's sources.
 SAVED_SOURCE = "link"
@@ -59,6 +56,7 @@ class SavedPage:
     source: str = SAVED_SOURCE
     raw_ref: str = ""
     hints: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)  # HTTP response headers (WARC input)
     status: int = 200
     error: str | None = None
 
@@ -105,6 +103,7 @@ def _warc_pages(path: Path, label: str) -> Iterator[SavedPage]:
                 source=cap.source or SAVED_SOURCE,
                 raw_ref=cap.raw_ref,
                 hints=cap.hints,
+                headers=cap.headers,
                 status=cap.status,
             )
 
@@ -170,6 +169,7 @@ def extract_saved(page: SavedPage) -> dict[str, Any]:
             source=page.source,
             raw_ref=page.raw_ref or page.input,
             hints=page.hints,
+            headers=page.headers,
         )
     except NoArticle as err:
         return {"input": page.input, "error": err.reason}
@@ -204,22 +204,13 @@ def iter_saved_pages(
             yield page.input, extract_saved(page)
         return
 
-    limit = n_workers * IN_FLIGHT_PER_WORKER
-    pool = ProcessPoolExecutor(max_workers=n_workers)
-    in_flight: deque[tuple[str, Future[dict[str, Any]]]] = deque()
-    try:
-        for page in itertools.chain(head, pages):
-            in_flight.append((page.input, pool.submit(extract_saved, page)))
-            while len(in_flight) >= limit:
-                yield _result(*in_flight.popleft())
-        while in_flight:
-            yield _result(*in_flight.popleft())
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    # In worker processes with a time limit per page; a hung or killed worker fails its page.
+    every_page = itertools.chain(head, pages)
+    for page, output in ordered_map(extract_saved, every_page, on_failure=_failed,
+                                    workers=n_workers, window=n_workers * IN_FLIGHT_PER_WORKER):
+        yield page.input, output
 
 
-def _result(label: str, future: Future[dict[str, Any]]) -> tuple[str, dict[str, Any]]:
-    try:
-        return label, future.result()
-    except Exception as err:  # noqa: BLE001 - a dead worker fails its page, not the run
-        return label, {"input": label, "error": f"extraction failed: {type(err).__name__}: {err}"}
+def _failed(page: SavedPage, reason: str) -> dict[str, Any]:
+    """A page whose worker ran out of time or died fails alone, not the run."""
+    return {"input": page.input, "error": reason}

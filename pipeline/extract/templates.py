@@ -14,8 +14,13 @@ extractor also never lets the template empty a record (see `pipeline.extract.pag
 
 The file is small and bounded: when it holds more than `MAX_BLOCKS` hashes, the blocks seen
 only once (almost all of them story paragraphs) are forgotten. An article is counted once, even
-when it is processed again (a re-extraction, a revision of the same URL): the ids of recently
-counted articles are kept too.
+when it is processed again (a re-extraction, a revision of a live story): the ids of recently
+counted articles are kept too. Were each revision counted, the
+paragraphs a story keeps through its updates would soon look like the site's template.
+
+The file also remembers, per article, a hash of its text *before* template removal and the
+capture it came from. A refetch whose text is the same is unchanged, even when the template
+learnt since then would cut the record differently: the template moving is not a revision.
 """
 
 from __future__ import annotations
@@ -34,6 +39,9 @@ PREFIX = "state/templates/"
 MIN_ARTICLES = 4
 MAX_BLOCKS = 20_000
 MAX_SEEN = 5_000
+# Stub guard: the template is not cut from a record it would leave shorter than this (the
+# extractor's own minimum for an article; a page that is nearly all template stays whole).
+MIN_WORDS_LEFT = 40
 # Blocks shorter than this are left to the generic rules: "Advertisement" repeats everywhere,
 # and so do short story lines ("Read on.", a section label) that are not a site's template.
 MIN_BLOCK_CHARS = 20
@@ -56,6 +64,8 @@ class SiteTemplate:
     site: str
     counts: dict[str, int] = field(default_factory=dict)
     seen: list[str] = field(default_factory=list)  # ids of the articles counted, oldest first
+    # article id -> "<hash of its text before template removal>:<hash of its capture ref>"
+    sources: dict[str, str] = field(default_factory=dict)
     changed: bool = False
 
     @classmethod
@@ -68,10 +78,12 @@ class SiteTemplate:
             return cls(site)
         counts = doc.get("blocks") if isinstance(doc, dict) else None
         seen = doc.get("seen") if isinstance(doc, dict) else None
+        sources = doc.get("sources") if isinstance(doc, dict) else None
         return cls(
             site,
             {str(k): int(v) for k, v in counts.items()} if isinstance(counts, dict) else {},
             [str(s) for s in seen] if isinstance(seen, list) else [],
+            {str(k): str(v) for k, v in sources.items()} if isinstance(sources, dict) else {},
         )
 
     def save(self, store: Store) -> None:
@@ -82,6 +94,7 @@ class SiteTemplate:
             "min_articles": MIN_ARTICLES,
             "blocks": self.counts,
             "seen": self.seen,
+            "sources": self.sources,
         }
         store.put(template_key(self.site), json.dumps(doc, sort_keys=True).encode())
         self.changed = False
@@ -91,7 +104,8 @@ class SiteTemplate:
         return frozenset(h for h, n in self.counts.items() if n >= MIN_ARTICLES)
 
     def observe(self, article_id: str, paragraphs: Iterable[str]) -> None:
-        """Count the distinct blocks of one article (once per article id)."""
+        """Count the distinct blocks of one article, once per article id: its revisions and
+        re-extractions are not new sightings."""
         if article_id in self.seen:
             return
         self.seen.append(article_id)
@@ -101,6 +115,35 @@ class SiteTemplate:
         if len(self.counts) > MAX_BLOCKS:
             self.counts = {h: n for h, n in self.counts.items() if n > 1}
         self.changed = True
+
+
+    def unchanged_source(self, article_id: str, text_hash: str, raw_ref: str) -> bool:
+        """True when a capture other than the one recorded has the same text before template
+        removal (a re-extraction of the same capture is not a refetch: dedup decides it)."""
+        known = self.sources.get(article_id)
+        if known is None:
+            return False
+        known_text, _, known_ref = known.partition(":")
+        return known_text == text_hash[:16] and known_ref != _ref_hash(raw_ref)
+
+    def remember_source(self, article_id: str, text_hash: str, raw_ref: str) -> None:
+        entry = _source(text_hash, raw_ref)
+        if self.sources.get(article_id) == entry:
+            return
+        self.sources.pop(article_id, None)  # re-inserted last: the newest are kept
+        self.sources[article_id] = entry
+        if len(self.sources) > MAX_SEEN:
+            for old in list(self.sources)[: len(self.sources) - MAX_SEEN]:
+                del self.sources[old]
+        self.changed = True
+
+
+def _ref_hash(raw_ref: str) -> str:
+    return hashlib.blake2b(raw_ref.encode("utf-8"), digest_size=4).hexdigest()
+
+
+def _source(text_hash: str, raw_ref: str) -> str:
+    return f"{text_hash[:16]}:{_ref_hash(raw_ref)}"
 
 
 class Templates:
@@ -118,6 +161,17 @@ class Templates:
     def save(self) -> None:
         for template in self.sites.values():
             template.save(self.store)
+
+
+def without_template(text: str, boilerplate: frozenset[str]) -> str:
+    """A record's text less the site's template blocks, unless that would leave a stub."""
+    if not boilerplate:
+        return text
+    paragraphs = text.split("\n\n")
+    kept = drop_template_blocks(paragraphs, boilerplate)
+    if len(kept) == len(paragraphs) or len(" ".join(kept).split()) < MIN_WORDS_LEFT:
+        return text
+    return "\n\n".join(kept)
 
 
 def drop_template_blocks(paragraphs: list[str], boilerplate: frozenset[str]) -> list[str]:

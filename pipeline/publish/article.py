@@ -7,7 +7,13 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-SCHEMA_VERSION = "1.0"
+from newsmill.pipeline.extract.words import count_words
+
+SCHEMA_VERSION = "2.0"
+
+# `rights` when the page says nothing about them.
+NO_RIGHTS: dict[str, Any] = {"license": None, "tdm_reserved": None, "tdm_policy": None,
+                             "noai": None}
 
 SOURCES = ("feed", "sitemap", "link", "backfill-sitemap", "backfill-warc", "backfill-wayback")
 
@@ -27,7 +33,8 @@ class Article:
     canonical_url: str
     site: str
     domain: str
-    title: str
+    # None only when the page offers no headline anywhere (the story is still published).
+    title: str | None
     text: str
     fetched_at: str
     source: str
@@ -35,19 +42,30 @@ class Article:
     extractor: str
     description: str | None = None
     authors: list[str] = field(default_factory=list)
+    # Organisations credited as author: news agencies, a desk, the publication itself.
+    organizations: list[str] = field(default_factory=list)
     published_at: str | None = None
+    # The same instant in the offset the page states (ISO 8601); None when it states none.
+    published_local: str | None = None
     modified_at: str | None = None
     language: str | None = None
     categories: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     image: str | None = None
+    # Beyond the text (pipeline.extract.extras): {url, caption, credit, width, height} per
+    # image, lead first; {kind, url, text, author, position} per embedded post or media;
+    # {license, tdm_reserved, tdm_policy, noai}; whether only a paywalled teaser was served.
+    images: list[dict[str, Any]] = field(default_factory=list)
+    embeds: list[dict[str, Any]] = field(default_factory=list)
+    rights: dict[str, Any] = field(default_factory=lambda: dict(NO_RIGHTS))
+    paywalled: bool | None = None
     provenance: dict[str, str] = field(default_factory=dict)
     revision: int = 1
     duplicate_of: str | None = None
+    # The page's rel=canonical when it names another site: the article it declares it copies,
+    # which we may never crawl. `duplicate_of` names it only once we hold it (docs/dedup.md).
+    syndicated_from: str | None = None
     schema_version: str = SCHEMA_VERSION
-    # Not a published field: the page's rel=canonical when it names another site, i.e. the
-    # article this one declares it copies. Deduplication turns it into `duplicate_of`.
-    copy_of: str | None = None
 
     @property
     def id(self) -> str:
@@ -55,7 +73,7 @@ class Article:
 
     @property
     def word_count(self) -> int:
-        return len(self.text.split())
+        return count_words(self.text)
 
     @property
     def content_hash(self) -> str:
@@ -81,8 +99,13 @@ class Article:
         names = {f.name for f in dataclasses.fields(cls)}
         kwargs = {k: v for k, v in row.items() if k in names}
         kwargs["authors"] = list(kwargs.get("authors") or [])
+        kwargs["organizations"] = list(kwargs.get("organizations") or [])
         kwargs["categories"] = list(kwargs.get("categories") or [])
         kwargs["tags"] = list(kwargs.get("tags") or [])
+        # Rows written before schema 2.0 have none of these columns (read back as nulls).
+        kwargs["images"] = [dict(i) for i in kwargs.get("images") or []]
+        kwargs["embeds"] = [dict(e) for e in kwargs.get("embeds") or []]
+        kwargs["rights"] = {**NO_RIGHTS, **(kwargs.get("rights") or {})}
         prov = kwargs.get("provenance") or {}
         # Parquet round-trips a map column as a list of (key, value) pairs.
         kwargs["provenance"] = dict(prov)
@@ -98,7 +121,9 @@ RECORD_FIELDS: tuple[str, ...] = (
     "title",
     "description",
     "authors",
+    "organizations",
     "published_at",
+    "published_local",
     "modified_at",
     "language",
     "text",
@@ -106,11 +131,16 @@ RECORD_FIELDS: tuple[str, ...] = (
     "categories",
     "tags",
     "image",
+    "images",
+    "embeds",
+    "rights",
+    "paywalled",
     "fetched_at",
     "source",
     "content_hash",
     "revision",
     "duplicate_of",
+    "syndicated_from",
     "raw_ref",
     "extractor",
     "provenance",

@@ -66,6 +66,14 @@ def _jsonl_gz(table: pa.Table) -> bytes:
     return buf.getvalue()
 
 
+def _story_rows(table: pa.Table) -> int:
+    """Stories whose row (duplicate_of null) this partition holds: distinct ids, since an
+    article revised on its first day has two versions here."""
+    ids = table.column("id").to_pylist()
+    links = table.column("duplicate_of").to_pylist()
+    return len({i for i, link in zip(ids, links, strict=True) if link is None})
+
+
 def build_dump(store: Store, day: str) -> dict[str, Any]:
     """Publish dumps/date=<day>/ unless it already reflects exactly the current articles.
 
@@ -98,7 +106,7 @@ def build_dump(store: Store, day: str) -> dict[str, Any]:
         "date": day,
         "schema_version": SCHEMA_VERSION,
         "row_count": table.num_rows,
-        "unique_articles": sum(1 for d in table.column("duplicate_of").to_pylist() if d is None),
+        "unique_articles": _story_rows(table),
         "sites": dict(sorted(per_site.items())),
         "files": [
             {

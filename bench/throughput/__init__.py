@@ -1,0 +1,1 @@
+"""`bench/run_bench.py --pages`: `newsmill run` on real pages against bare trafilatura."""

@@ -1,0 +1,63 @@
+"""The page's JSON-LD Article node as data, for the fields read beyond the text.
+
+pipeline.extract.jsonld turns the node into metadata candidates (strings); images, rights and
+paywall need its structure: `ImageObject` captions and credits, `license`,
+`isAccessibleForFree` and the `hasPart` sections it marks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml.html import HtmlElement
+
+from newsmill.pipeline.extract.candidates import ARTICLE_TYPES, load_json
+from newsmill.pipeline.extract.jsonld import schema_types
+
+_NESTED = ("@graph", "mainEntity", "mainEntityOfPage", "itemListElement")
+
+
+def _walk(value: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
+    if depth > 6:
+        return
+    if isinstance(value, list):
+        for item in value:
+            yield from _walk(item, depth + 1)
+    elif isinstance(value, dict):
+        yield value
+        for key in _NESTED:
+            child = value.get(key)
+            if isinstance(child, list | dict):
+                yield from _walk(child, depth + 1)
+
+
+@dataclass
+class LdArticle:
+    """The first Article-typed node (None if the page has none) and every node by `@id`."""
+
+    node: dict[str, Any] | None = None
+    by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def deref(self, value: Any) -> Any:
+        if isinstance(value, dict) and isinstance(value.get("@id"), str) and len(value) == 1:
+            return self.by_id.get(value["@id"], value)
+        return value
+
+    def get(self, key: str) -> Any:
+        return None if self.node is None else self.deref(self.node.get(key))
+
+
+def read_ld_article(tree: HtmlElement) -> LdArticle:
+    found = LdArticle()
+    for script in tree.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json":
+            continue
+        for node in _walk(load_json(script.text or "")):
+            ident = node.get("@id")
+            if isinstance(ident, str) and len(node) > 1:
+                found.by_id.setdefault(ident, node)
+            if found.node is None and schema_types(node) & ARTICLE_TYPES:
+                found.node = node
+    return found

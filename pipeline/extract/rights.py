@@ -1,0 +1,95 @@
+"""What the publisher says about reuse: `rights` of the record.
+
+- `license`: `rel=license` (link or anchor), else the JSON-LD Article's `license`, else a link to
+  a Creative Commons licence or public-domain mark anywhere on the page;
+- `tdm_reserved`, `tdm_policy`: the TDM Reservation Protocol (pipeline.extract.tdmrep), from the
+  site's tdmrep.json rule the crawl put in the hints, else the response headers, else the meta
+  tags; both from the one source that spoke;
+- `noai`: true when a robots meta tag or `X-Robots-Tag` says `noai` or `noimageai`.
+
+Each is None when the page says nothing about it: no value is guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urljoin
+
+from lxml.html import HtmlElement
+
+from newsmill.pipeline.extract import tdmrep
+from newsmill.pipeline.extract.ld_article import LdArticle
+from newsmill.pipeline.extract.whitespace import normalise_space
+
+_REL_LICENSE = "//*[self::link or self::a][contains(concat(' ', normalize-space(@rel), ' '), " \
+               "' license ')]/@href"
+_CC_LINK = "//a[contains(@href, 'creativecommons.org/licenses/') or " \
+           "contains(@href, 'creativecommons.org/publicdomain/')]/@href"
+_NOAI = re.compile(r"(?:^|[\s,;:])no(?:image)?ai(?:$|[\s,;])", re.IGNORECASE)
+
+
+def _absolute(value: str, base: str) -> str | None:
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        return urljoin(base, value) if not value.lower().startswith("http") else value
+    except ValueError:
+        return None
+
+
+def _license(tree: HtmlElement, ld: LdArticle, base: str) -> str | None:
+    for href in tree.xpath(_REL_LICENSE):
+        if url := _absolute(str(href), base):
+            return url
+    value = ld.get("license")
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("url") or value.get("@id") or value.get("name")
+    if isinstance(value, str) and normalise_space(value):
+        return _absolute(value, base) if "/" in value else normalise_space(value)
+    for href in tree.xpath(_CC_LINK):
+        if url := _absolute(str(href), base):
+            return url
+    return None
+
+
+def _meta(tree: HtmlElement, name: str) -> str | None:
+    for el in tree.iter("meta"):
+        if (el.get("name") or "").strip().lower() == name:
+            return el.get("content")
+    return None
+
+
+def _tdm(tree: HtmlElement, headers: Mapping[str, str],
+         hints: Mapping[str, Any]) -> tuple[bool | None, str | None]:
+    from_file = tdmrep.reservation(hints.get(tdmrep.HINT_RESERVED))
+    if from_file is not None:
+        return from_file, tdmrep.policy_url(hints.get(tdmrep.HINT_POLICY))
+    from_header = tdmrep.reservation(headers.get(tdmrep.HEADER_RESERVATION))
+    if from_header is not None:
+        return from_header, tdmrep.policy_url(headers.get(tdmrep.HEADER_POLICY))
+    from_meta = tdmrep.reservation(_meta(tree, tdmrep.HEADER_RESERVATION))
+    if from_meta is not None:
+        return from_meta, tdmrep.policy_url(_meta(tree, tdmrep.HEADER_POLICY))
+    return None, None
+
+
+def _noai(tree: HtmlElement, headers: Mapping[str, str]) -> bool | None:
+    if _NOAI.search(headers.get("x-robots-tag") or ""):
+        return True
+    for el in tree.iter("meta"):
+        name = (el.get("name") or "").strip().lower()
+        if (name == "robots" or name.endswith("bot")) and _NOAI.search(el.get("content") or ""):
+            return True
+    return None
+
+
+def read_rights(tree: HtmlElement, ld: LdArticle, *, base_url: str,
+                headers: Mapping[str, str], hints: Mapping[str, Any]) -> dict[str, Any]:
+    reserved, policy = _tdm(tree, headers, hints)
+    return {"license": _license(tree, ld, base_url), "tdm_reserved": reserved,
+            "tdm_policy": policy, "noai": _noai(tree, headers)}

@@ -1,0 +1,57 @@
+"""How long a text is, in words, in any script: the record's `word_count` and the length rules.
+
+Splitting on spaces is right for scripts that put spaces between words (Latin, Cyrillic,
+Greek, Arabic, Hebrew, Devanagari, Hangul: Korean spaces its words). It is wrong for the
+scripts that do not:
+
+- Chinese and Japanese (Han, Hiragana, Katakana): every character counts as one word, the
+  convention of word processors and of CJK publishing, where length is given in characters.
+  A Latin word or a number inside the text ("GDP", "2026") still counts once.
+- Thai, Lao, Khmer and Myanmar write words together and put spaces between phrases. Without a
+  dictionary the words cannot be found, so a run of letters counts one word per
+  SEA_LETTERS_PER_WORD letters (rounded up): their words average four to five letters, and
+  vowel signs and tone marks written above or below (combining marks) are not counted.
+
+The counts agree with a space split on every text without these scripts.
+"""
+
+from __future__ import annotations
+
+import regex
+
+# Characters that are each a word.
+_EACH_A_WORD = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]")
+# Letters of the scripts written without spaces between words; marks do not count.
+_UNSPACED_LETTERS = regex.compile(r"[\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}&&\p{L}]", regex.V1)
+SEA_LETTERS_PER_WORD = 4
+# Any character of either kind: a text without one is counted by a space split.
+_ANY_UNSPACED = regex.compile(
+    r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]"
+)
+
+
+def _token_words(token: str) -> int:
+    each = len(_EACH_A_WORD.findall(token))
+    letters = len(_UNSPACED_LETTERS.findall(token))
+    if not each and not letters:
+        return 1
+    words = each + -(-letters // SEA_LETTERS_PER_WORD)
+    # What is left of the token once those characters are gone ("GDP" in "GDP增长") is a word
+    # of its own when it holds a letter or a digit.
+    rest = _UNSPACED_LETTERS.sub(" ", _EACH_A_WORD.sub(" ", token))
+    words += sum(1 for part in rest.split() if any(ch.isalnum() for ch in part))
+    return words
+
+
+def count_words(text: str) -> int:
+    """The number of words in `text` (see the module docstring)."""
+    tokens = text.split()
+    # Most texts hold none of those scripts: then every token is one word, and one search of
+    # the whole text spares two regex passes per token (a third of extraction's time).
+    if not _ANY_UNSPACED.search(text):
+        return len(tokens)
+    return sum(_token_words(token) for token in tokens)
+
+
+def count_paragraph_words(paragraphs: list[str]) -> int:
+    return sum(count_words(p) for p in paragraphs)

@@ -1,0 +1,1 @@
+"""Discovery: feeds, news sitemaps, sitemaps and section-page links, read into entries."""
