@@ -36,18 +36,24 @@ def schema_types(node: dict[str, Any]) -> frozenset[str]:
     return frozenset(out)
 
 
-def _walk(value: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
+NESTING = ("@graph", "mainEntity", "mainEntityOfPage", "hasPart", "itemListElement")
+
+
+def walk(
+    value: Any, nesting: tuple[str, ...] = NESTING, depth: int = 0
+) -> Iterator[dict[str, Any]]:
+    """Every JSON-LD node of a document, descending into the keys of `nesting`."""
     if depth > 6:
         return
     if isinstance(value, list):
         for item in value:
-            yield from _walk(item, depth + 1)
+            yield from walk(item, nesting, depth + 1)
     elif isinstance(value, dict):
         yield value
-        for key in ("@graph", "mainEntity", "mainEntityOfPage", "hasPart", "itemListElement"):
+        for key in nesting:
             child = value.get(key)
             if isinstance(child, list | dict):
-                yield from _walk(child, depth + 1)
+                yield from walk(child, nesting, depth + 1)
 
 
 class _JsonLd:
@@ -55,7 +61,7 @@ class _JsonLd:
         self.nodes: list[dict[str, Any]] = []
         self.by_id: dict[str, dict[str, Any]] = {}
         for doc in documents:
-            for node in _walk(doc):
+            for node in walk(doc):
                 self.nodes.append(node)
                 ident = node.get("@id")
                 if isinstance(ident, str) and len(node) > 1:

@@ -7,30 +7,16 @@ paywall need its structure: `ImageObject` captions and credits, `license`,
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from lxml.html import HtmlElement
 
 from newsmill.pipeline.extract.candidates import ARTICLE_TYPES, load_json
-from newsmill.pipeline.extract.jsonld import schema_types
+from newsmill.pipeline.extract.jsonld import NESTING, schema_types, walk
 
-_NESTED = ("@graph", "mainEntity", "mainEntityOfPage", "itemListElement")
-
-
-def _walk(value: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
-    if depth > 6:
-        return
-    if isinstance(value, list):
-        for item in value:
-            yield from _walk(item, depth + 1)
-    elif isinstance(value, dict):
-        yield value
-        for key in _NESTED:
-            child = value.get(key)
-            if isinstance(child, list | dict):
-                yield from _walk(child, depth + 1)
+# `hasPart` is left out: its nodes are the page sections a paywall marks, not articles.
+_NESTING = tuple(key for key in NESTING if key != "hasPart")
 
 
 @dataclass
@@ -54,7 +40,7 @@ def read_ld_article(tree: HtmlElement) -> LdArticle:
     for script in tree.iter("script"):
         if (script.get("type") or "").strip().lower() != "application/ld+json":
             continue
-        for node in _walk(load_json(script.text or "")):
+        for node in walk(load_json(script.text or ""), _NESTING):
             ident = node.get("@id")
             if isinstance(ident, str) and len(node) > 1:
                 found.by_id.setdefault(ident, node)
