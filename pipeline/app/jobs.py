@@ -86,11 +86,10 @@ def _crawl_into(
     from newsmill.spiders.runner.crawl import run_crawl
 
     result = run_crawl(sites_path, sites, store_uri, report.run_id, **kwargs)
-    # Processing lists only raw files marked as waiting (pipeline.app.pending), not the archive:
-    # what this crawl wrote, and what a killed crawl's recovery put in recent date folders.
-    store = open_store(store_uri)
-    pending.mark(store, result.raw_keys)
-    pending.mark_recent(store, list(result.sites))
+    # Processing lists only raw files marked as waiting (pipeline.warc.pending). The crawl's
+    # archive marks each file as it uploads it; this sweep of the crawled sites' recent folders
+    # catches a file whose marker could not be written.
+    pending.mark_recent(open_store(store_uri), list(result.sites))
     for name, stats in result.sites.items():
         counts = report.site(name)
         counts.fetched += stats.pages_fetched
@@ -204,9 +203,10 @@ def _dump_dates(report: RunReport, store_uri: str) -> None:
     # Also the dates still pending: a dump cut short (killed, store outage) by an earlier run
     # left its date marked, and this run must finish publishing it even if nothing changed.
     started = time.monotonic()
-    days = sorted(set(report.dates) | set(dumps_pending(open_store(store_uri))))
+    store = open_store(store_uri)
+    days = sorted(set(report.dates) | set(dumps_pending(store)))
     for day in days:
-        manifest = dump(store_uri, day)
+        manifest = build_dump(store, day)
         if not manifest.get("unchanged"):
             report.dumps.append(day)
     report.phases.publish += round(time.monotonic() - started, 3)

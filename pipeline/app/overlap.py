@@ -79,8 +79,8 @@ class RawFeed:
                 self.keys.append(key)
                 yield proc.raw_batch(self.store, key)
             if over:
-                # Final look: what the crawl reported and the recovery of recent folders
-                # marked after it ended (jobs._crawl_into), through the full checks again.
+                # Final look: markers written as the crawl ended (its last upload, the sweep
+                # of recent folders in jobs._crawl_into), through the full checks again.
                 for key in pending.waiting(self.store, self.sites):
                     if key not in seen:
                         seen.add(key)

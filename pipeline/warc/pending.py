@@ -5,10 +5,10 @@ Processing lists only these markers and removes each one after the raw file's do
 (`state/processed/<raw key>.done`) is written, so a run's listing cost follows what is new,
 not the months of raw files and done markers behind it.
 
-Markers are written by whoever puts a raw file: the crawl's archive after each upload
-(`mark(store, [key])`), and after every crawl `pipeline.app.jobs` marks the raw files the crawl
-reports plus any unprocessed file in the crawled sites' recent date folders, which covers the
-files a killed crawl's successor recovers. A full reconciliation (every raw file against every
+Markers are written by whoever puts a raw file: the crawl's archive after each upload and after
+recovering a killed crawl's files (`mark(store, [key])`); after every crawl `pipeline.app.jobs`
+also marks any unprocessed file in the crawled sites' recent date folders, for a file whose
+marker could not be written. A full reconciliation (every raw file against every
 done marker) runs once on a store that never had markers and then once every
 NEWSMILL_PENDING_RESCAN_HOURS (default 24): raw files put by other means are found within a day.
 """
