@@ -90,6 +90,21 @@ def test_word_count_counts_characters_of_unspaced_scripts_and_words_of_the_other
     assert count_words("ตลาดน้ำแห่งใหม่") == 3
 
 
+def test_every_character_of_an_unspaced_script_takes_the_exact_count() -> None:
+    """The fast gate that sends a text to the exact count must let through every character
+    of those scripts, in every Unicode block; a character it missed would count a run of
+    Chinese as one word."""
+    import regex
+
+    from newsmill.pipeline.extract.words import _ANY_UNSPACED
+
+    scripts = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]")
+    missed = [hex(c) for c in range(0x110000)
+              if scripts.match(chr(c)) and not _ANY_UNSPACED.match(chr(c))]
+    assert missed == []
+    assert count_words("\U00020000\U00020001 text") == 3  # a Han extension B pair
+
+
 # --------------------------------------------------------------------------- wire copy
 
 

@@ -178,6 +178,19 @@ _TAIL_FURNITURE = _rx(
     r"\ball rights reserved\b",
 )
 
+# No pattern above applies to a paragraph longer than this.
+_LONGEST = max(limit for _, limit in _BOILERPLATE)
+# The same patterns matched against the lower-cased paragraph: `re` is a fifth faster without
+# IGNORECASE, and the filter ran on every short paragraph (3% of extraction's time).
+_LOWER_BOILERPLATE = tuple((re.compile(rx.pattern), limit) for rx, limit in _BOILERPLATE)
+
+
+def _is_boilerplate(para: str, words: int) -> bool:
+    if words > _LONGEST:
+        return False
+    lowered = para.lower()
+    return any(words <= limit and rx.search(lowered) for rx, limit in _LOWER_BOILERPLATE)
+
 
 def filter_boilerplate(paragraphs: list[str], title: str | None = None) -> list[str]:
     """Drop promo, appeal, share, credit, cookie and ad paragraphs (see the patterns above),
@@ -185,18 +198,18 @@ def filter_boilerplate(paragraphs: list[str], title: str | None = None) -> list[
     kept = list(paragraphs)
     # The appeal block first: its opening line is also a one-line pattern below, and once that
     # is gone the block would lose its marker.
-    total = sum(len(p.split()) for p in kept)
+    sizes = [len(p.split()) for p in kept]
+    total = sum(sizes)
     before = 0
-    for i, para in enumerate(kept):
-        words = len(para.split())
+    for i, (para, words) in enumerate(zip(kept, sizes, strict=True)):
         if i > 0 and words <= 60 and _TAIL_START.search(para) and before >= total - before:
-            kept = kept[:i]
+            kept, sizes = kept[:i], sizes[:i]
             break
         before += words
     kept = [
         para
-        for para in kept
-        if not any(len(para.split()) <= limit and rx.search(para) for rx, limit in _BOILERPLATE)
+        for para, words in zip(kept, sizes, strict=True)
+        if not _is_boilerplate(para, words)
     ]
     while kept and len(kept[-1].split()) <= 8 and _TAIL_FURNITURE.search(kept[-1]):
         kept.pop()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from newsmill.pipeline.extract.authors import ORG_WORDS, clean_authors, clean_credits
@@ -29,11 +30,11 @@ _EXCLUDED = furniture_pattern(
     "comment", "respond", "reply", "footer", "sidebar", "widget", "related", "nav", "menu"
 )
 
-_AUTHOR_LINKS = (
+_AUTHOR_LINKS = etree.XPath(
     "//a[@rel='author' or contains(@href, '/author/') or contains(@href, '/authors/')"
     " or contains(@href, '/writers/') or contains(@href, '/people/') or contains(@href, '/by/')]"
 )
-_AUTHOR_CLASSES = (
+_AUTHOR_CLASSES = etree.XPath(
     "//*[contains(@class, 'author') or contains(@class, 'byline') or contains(@class, 'Author')"
     " or contains(@class, 'Byline') or contains(@id, 'author') or contains(@id, 'byline')"
     " or contains(@itemprop, 'author')]"
@@ -138,11 +139,11 @@ def _names(raw: str, site_names: Iterable[str | None]) -> list[str]:
 
 def _candidates(tree: HtmlElement) -> Iterator[str]:
     """Raw byline texts, most reliable first."""
-    for el in tree.xpath(_AUTHOR_LINKS)[:_SCAN_LIMIT]:
+    for el in _AUTHOR_LINKS(tree)[:_SCAN_LIMIT]:
         text = _short_text(el)
         if text and not _excluded(el):
             yield text
-    for el in tree.xpath(_AUTHOR_CLASSES)[:_SCAN_LIMIT]:
+    for el in _AUTHOR_CLASSES(tree)[:_SCAN_LIMIT]:
         marker = f"{el.get('class') or ''} {el.get('id') or ''}"
         rest = marker.replace("author", "").replace("Author", "")
         if _DATE_AND_AUTHOR.search(rest) and not _excluded(el):

@@ -61,9 +61,9 @@ def detect_language(text: str) -> tuple[str | None, float]:
         from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
         _identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    # The first few thousand characters decide as well as the whole text, at a fraction of the
-    # cost on long articles.
-    lang, prob = _identifier.classify(text[:4000])
+    # The first 1,500 characters (some 250 words) decide as well as the whole text: py3langid's
+    # cost grows with the text, and at 4,000 characters it was 4% of extraction's CPU.
+    lang, prob = _identifier.classify(text[:1500])
     return normalise_language(lang), float(prob)
 
 
@@ -79,13 +79,14 @@ def choose_language(
     declared = next(
         (code for c in meta.languages if (code := normalise_language(c.value))), None
     ) or normalise_language(str(hints.get("language") or "") or None)
-    detected, prob = detect_language(text) if words >= 10 else (None, 0.0)
     if declared:
         # Templates keep lang="en" on pages in other languages; on a long text a confident
-        # detector is the better witness.
-        if detected and detected != declared and words >= 50 and prob >= 0.98:
+        # detector is the better witness. A short one keeps its declaration unasked.
+        detected, prob = detect_language(text) if words >= 50 else (None, 0.0)
+        if detected and detected != declared and prob >= 0.98:
             return detected
         return declared
+    detected, prob = detect_language(text) if words >= 10 else (None, 0.0)
     if detected and (prob >= 0.6 or words >= 80):
         return detected
     return normalise_language(language_hint)

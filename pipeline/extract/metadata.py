@@ -16,6 +16,7 @@ job of `pipeline.extract.page` and the modules it calls. Nothing here mutates th
 
 from __future__ import annotations
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from newsmill.pipeline.extract.candidates import (
@@ -30,24 +31,34 @@ from newsmill.pipeline.extract.jsonld import read_json_ld
 from newsmill.pipeline.extract.metatags import read_meta_tags
 from newsmill.pipeline.extract.whitespace import normalise_space
 
+# One pass over the document for both kinds (two string XPaths, compiled on every call, were
+# 1% of extraction's CPU).
+_MICRODATA = etree.XPath(
+    "//*[@itemprop='datePublished' or @itemprop='dateModified' or @itemprop='author']"
+    "[not(self::meta)]"
+)
+
 
 def _read_microdata(tree: HtmlElement, meta: PageMetadata) -> None:
     # Only elements that carry the value in an attribute or as short text; a body marked
     # itemprop=articleBody is not a date.
-    for el in tree.xpath(
-        "//*[@itemprop='datePublished' or @itemprop='dateModified'][not(self::meta)]"
-    ):
-        value = normalise_space(el.get("datetime") or el.get("content") or el.text_content())
-        if value and len(value) < 64:
-            bucket = meta.published if el.get("itemprop") == "datePublished" else meta.modified
-            add_candidate(bucket, value, META)
-    for el in tree.xpath("//*[@itemprop='author'][not(self::meta)]"):
+    author_found = False
+    for el in _MICRODATA(tree):
+        prop = el.get("itemprop")
+        if prop != "author":
+            value = normalise_space(el.get("datetime") or el.get("content") or el.text_content())
+            if value and len(value) < 64:
+                bucket = meta.published if prop == "datePublished" else meta.modified
+                add_candidate(bucket, value, META)
+            continue
+        if author_found:
+            continue
         name_el = el.xpath(".//*[@itemprop='name']")
         target = name_el[0] if name_el else el
         value = normalise_space(target.get("content") or target.text_content())
         if value and len(value) < 120:
             add_candidate(meta.authors, [value], META)
-            break
+            author_found = True
     title_el = tree.find(".//head/title")
     if title_el is None:
         title_el = tree.find(".//title")

@@ -29,10 +29,15 @@ _ARTICLE_TAGS = frozenset({"article", "main"})
 def _key(text: str) -> str:
     # Only the start is compared, normalised as the text's paragraphs were (NFC, no invisible
     # characters, one space), with str methods: this runs for every block of the page.
-    start = unicodedata.normalize("NFC", text[: KEY_CHARS * 4])
-    if not start.isascii():
-        start = start.translate(_INVISIBLE)
-    return " ".join(start.split())[:KEY_CHARS].casefold()
+    for size in (KEY_CHARS * 2, KEY_CHARS * 8):
+        start = text[:size]
+        if not start.isascii():  # ASCII is NFC already
+            start = unicodedata.normalize("NFC", start).translate(_INVISIBLE)
+        key = " ".join(start.split())[:KEY_CHARS]
+        # a start padded with whitespace or invisible characters needs a longer look
+        if len(key) == KEY_CHARS or len(text) <= size:
+            return key.casefold()
+    return key.casefold()
 
 
 def _ancestors_or_self(el: HtmlElement) -> list[HtmlElement]:

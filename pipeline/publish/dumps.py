@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import io
 import json
 import logging
 import os
+import tempfile
+from contextlib import closing
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from newsmill.pipeline.publish.article import SCHEMA_VERSION
-from newsmill.pipeline.publish.tables import ARTICLE_SCHEMA, parquet_to_table, table_to_parquet
+from newsmill.pipeline.publish.tables import PARQUET_OPTIONS, SortedSpill, parquet_to_table
 from newsmill.storage import KeyNotFound, Store, publish
 
 log = logging.getLogger(__name__)
@@ -56,22 +60,89 @@ def read_manifest(store: Store, day: str) -> dict[str, Any] | None:
         return None
 
 
-def _jsonl_gz(table: pa.Table) -> bytes:
-    buf = io.BytesIO()
-    # mtime=0 keeps the gzip bytes identical for identical rows.
-    with gzip.GzipFile(fileobj=buf, mode="wb", mtime=0) as gz:
-        for row in table.to_pylist():
+# Output rows sorted so identical rows give identical bytes, whatever order the inputs came in.
+SORT_KEYS = (("site", "ascending"), ("canonical_url", "ascending"), ("revision", "ascending"))
+# Rows per Parquet row group: the writer holds one whole group (and we one sorted slice) in
+# memory, so this, not the day's size, bounds what writing a dump costs (~5 KB a row).
+ROW_GROUP_ROWS = 2_000
+# Rows turned into Python dicts at once for the JSONL file.
+JSONL_BATCH_ROWS = 500
+FILE_NAMES = ("articles.parquet", "articles.jsonl.gz")
+# Columns the manifest's counts need besides the sort keys (site): kept in memory for them.
+COUNTED = ("id", "duplicate_of")
+
+
+def _read_inputs(store: Store, keys: list[str], spill: SortedSpill) -> str:
+    """The digest of the input files; their rows go to `spill`, one file in memory at a time."""
+    inputs = hashlib.sha256()
+    for key in keys:
+        data = store.get(key)
+        inputs.update(key.encode() + b"\0" + hashlib.sha256(data).digest())
+        spill.add(parquet_to_table(data))
+    return inputs.hexdigest()
+
+
+def _write_jsonl(gz: gzip.GzipFile, rows: pa.Table) -> None:
+    for batch in rows.to_batches(max_chunksize=JSONL_BATCH_ROWS):
+        for row in batch.to_pylist():
             gz.write(json.dumps(row, ensure_ascii=False, sort_keys=False).encode("utf-8"))
             gz.write(b"\n")
-    return buf.getvalue()
+
+
+def _write_files(spill: SortedSpill, parquet_path: Path, jsonl_path: Path) -> None:
+    """Both dump files, one sorted slice of rows at a time."""
+    # filename="" and mtime=0 keep the temp file's name and the time out of the gzip header,
+    # so identical rows give identical bytes.
+    with (pa.OSFile(str(parquet_path), mode="wb") as sink,
+          pq.ParquetWriter(sink, spill.schema, **PARQUET_OPTIONS) as parquet,
+          open(jsonl_path, "wb") as raw,
+          gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as gz):
+        for rows in spill.slices(ROW_GROUP_ROWS):
+            parquet.write_table(rows, row_group_size=ROW_GROUP_ROWS)
+            _write_jsonl(gz, rows)
+
+
+def _file_entry(key: str, path: Path, rows: int) -> dict[str, Any]:
+    with open(path, "rb") as fh:
+        digest = hashlib.file_digest(fh, "sha256").hexdigest()
+    return {"key": key, "name": key.rsplit("/", 1)[-1], "sha256": digest,
+            "size": path.stat().st_size, "rows": rows}
+
+
+def _sites(table: pa.Table) -> dict[str, int]:
+    counts = pc.value_counts(table.column("site")).to_pylist()
+    return dict(sorted((c["values"], c["counts"]) for c in counts))
 
 
 def _story_rows(table: pa.Table) -> int:
     """Stories whose row (duplicate_of null) this partition holds: distinct ids, since an
     article revised on its first day has two versions here."""
-    ids = table.column("id").to_pylist()
-    links = table.column("duplicate_of").to_pylist()
-    return len({i for i, link in zip(ids, links, strict=True) if link is None})
+    ids = table.column("id").filter(pc.is_null(table.column("duplicate_of")))
+    return int(pc.count_distinct(ids).as_py())
+
+
+def _manifest(day: str, keys: list[str], inputs_digest: str, rows: pa.Table,
+              files: list[dict[str, Any]]) -> dict[str, Any]:
+    """`rows`: the site, id and duplicate_of columns of every row."""
+    return {
+        "date": day,
+        "schema_version": SCHEMA_VERSION,
+        "row_count": rows.num_rows,
+        "unique_articles": _story_rows(rows),
+        "sites": _sites(rows),
+        "files": files,
+        "inputs": keys,
+        "inputs_digest": inputs_digest,
+        "published_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
+def _upload(store: Store, prefix: str, replacing: bool, paths: list[Path]) -> None:
+    # Withdraw the old manifest first: a reader never sees a manifest beside half-replaced files.
+    if replacing:
+        store.delete(prefix + "manifest.json")
+    for path in paths:
+        store.put_file(prefix + path.name, str(path))
 
 
 def build_dump(store: Store, day: str) -> dict[str, Any]:
@@ -80,55 +151,24 @@ def build_dump(store: Store, day: str) -> dict[str, Any]:
     Returns the manifest, with "unchanged": true when nothing had to be written.
     """
     keys = article_keys_for(store, day)
-    inputs = hashlib.sha256()
-    tables = []
-    for key in keys:
-        data = store.get(key)
-        inputs.update(key.encode() + b"\0" + hashlib.sha256(data).digest())
-        tables.append(parquet_to_table(data))
-    inputs_digest = inputs.hexdigest()
-    current = read_manifest(store, day)
-    if current and current.get("inputs_digest") == inputs_digest:
-        store.delete(f"{PENDING_PREFIX}date={day}")
-        return {**current, "unchanged": True}
-
-    table = pa.concat_tables(tables) if tables else ARTICLE_SCHEMA.empty_table()
-    table = table.sort_by([("site", "ascending"), ("canonical_url", "ascending"),
-                           ("revision", "ascending")])
-    parquet = table_to_parquet(table)
-    jsonl = _jsonl_gz(table)
     prefix = partition_prefix(day)
-    files = [(prefix + "articles.parquet", parquet), (prefix + "articles.jsonl.gz", jsonl)]
-    per_site: dict[str, int] = {}
-    for site in table.column("site").to_pylist():
-        per_site[site] = per_site.get(site, 0) + 1
-    manifest: dict[str, Any] = {
-        "date": day,
-        "schema_version": SCHEMA_VERSION,
-        "row_count": table.num_rows,
-        "unique_articles": _story_rows(table),
-        "sites": dict(sorted(per_site.items())),
-        "files": [
-            {
-                "key": key,
-                "name": key.rsplit("/", 1)[-1],
-                "sha256": hashlib.sha256(data).hexdigest(),
-                "size": len(data),
-                "rows": table.num_rows,
-            }
-            for key, data in files
-        ],
-        "inputs": keys,
-        "inputs_digest": inputs_digest,
-        "published_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-    }
-    # Withdraw the old manifest first: a reader never sees a manifest beside half-replaced files.
-    if current is not None:
-        store.delete(prefix + "manifest.json")
-    for key, data in files:
-        store.put(key, data)
+    # The rows wait on disk, and both files are written there and uploaded from there: memory
+    # holds a slice of rows at a time, however big the day. The folder goes, also on error.
+    with (tempfile.TemporaryDirectory(prefix="newsmill-dump-") as tmp,
+          closing(SortedSpill(Path(tmp) / "rows.spill", SORT_KEYS, COUNTED)) as spill):
+        inputs_digest = _read_inputs(store, keys, spill)
+        current = read_manifest(store, day)
+        if current and current.get("inputs_digest") == inputs_digest:
+            store.delete(f"{PENDING_PREFIX}date={day}")
+            return {**current, "unchanged": True}
+        paths = [Path(tmp) / name for name in FILE_NAMES]
+        _write_files(spill, *paths)
+        rows = spill.kept()
+        files = [_file_entry(prefix + p.name, p, rows.num_rows) for p in paths]
+        manifest = _manifest(day, keys, inputs_digest, rows, files)
+        _upload(store, prefix, current is not None, paths)
     crash_point("dump-before-manifest")
     publish(store, [], (prefix + "manifest.json", json.dumps(manifest, indent=2).encode()))
     store.delete(f"{PENDING_PREFIX}date={day}")
-    log.info("published dump %s: %d rows", prefix, table.num_rows)
+    log.info("published dump %s: %d rows", prefix, manifest["row_count"])
     return {**manifest, "unchanged": False}
