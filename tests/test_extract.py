@@ -236,6 +236,22 @@ def test_other_non_html_types_are_refused() -> None:
         )
 
 
+def test_a_page_behind_kilobytes_of_server_warnings_is_still_html() -> None:
+    """PHP prints its warnings before the page; with no content type (a saved file) the
+    sniff has to look past them. A text with no markup at all stays refused."""
+    warning = (b"<br />\n<b>Deprecated</b>:  Assigning the return value of new by reference is "
+               b"deprecated in <b>/www/htdocs/site/wp-settings.php</b> on line <b>520</b><br />\n")
+    story = " ".join(["The harbour board approved the new ferry timetable on Tuesday."] * 12)
+    page = (warning * 30 + b"<!DOCTYPE html><html><head><title>Ferry timetable approved</title>"
+            b"</head><body><article><h1>Ferry timetable approved</h1><p>" + story.encode()
+            + b"</p><p>" + story.encode() + b"</p></article></body></html>")
+    assert len(warning * 30) > 4096
+    art = _extract(page, "https://x.example/ferry", content_type=None)
+    assert "harbour board approved" in art.text
+    with pytest.raises(NoArticle, match=r"^not HTML: text/plain$"):
+        _extract(story.encode() * 200, "https://x.example/notes.txt", content_type="text/plain")
+
+
 def test_empty_and_stub_pages_have_no_article() -> None:
     with pytest.raises(NoArticle, match=r"^no article text \(\d+ words\)$"):
         _extract("empty.html", "https://www.northfieldpost.example/missing")

@@ -48,6 +48,8 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"ID3", "audio/mpeg"),
     (b"\x00\x00\x01\x00", "image/x-icon"),
 )
+_HTML_MARKER = re.compile(rb"<(?:!doctype html|html|head|body|p|div|article|title|meta)\b")
+SNIFF_BYTES = 65_536
 _XML_ROOTS = (
     (b"<rss", "application/rss+xml"),
     (b"<feed", "application/atom+xml"),
@@ -92,7 +94,9 @@ def _refuse_non_html(body: bytes, content_type: str | None) -> None:
     for root, xml_mime in _XML_ROOTS:
         if root in head and b"<html" not in head:
             raise NoArticle(f"not HTML: {xml_mime}")
-    if not re.search(rb"<(?:!doctype html|html|head|body|p|div|article|title|meta)\b", head):
+    # The markers are looked for further than the XML roots: a page can open with kilobytes of
+    # PHP warnings ("<br /><b>Deprecated</b>: ...") or an inline <style> before its <html>.
+    if not _HTML_MARKER.search(body[:SNIFF_BYTES].lower()):
         raise NoArticle(f"not HTML: {mime or 'unknown content'}")
 
 

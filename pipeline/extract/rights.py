@@ -23,10 +23,26 @@ from newsmill.pipeline.extract import tdmrep
 from newsmill.pipeline.extract.ld_article import LdArticle
 from newsmill.pipeline.extract.whitespace import normalise_space
 
-_REL_LICENSE = "//*[self::link or self::a][contains(concat(' ', normalize-space(@rel), ' '), " \
-               "' license ')]/@href"
-_CC_LINK = "//a[contains(@href, 'creativecommons.org/licenses/') or " \
-           "contains(@href, 'creativecommons.org/publicdomain/')]/@href"
+_CC_PATHS = ("creativecommons.org/licenses/", "creativecommons.org/publicdomain/")
+
+
+def _license_links(tree: HtmlElement) -> tuple[str | None, str | None]:
+    """(the first rel=license link, the first link to a Creative Commons licence), in one walk
+    over the page's links: the XPath queries this replaces were 1% of extraction's time."""
+    rel_license = cc_link = None
+    for el in tree.iter("link", "a"):
+        href = el.get("href")
+        if not href:
+            continue
+        if rel_license is None and "license" in (el.get("rel") or "").split():
+            rel_license = href
+        if cc_link is None and el.tag == "a" and any(p in href for p in _CC_PATHS):
+            cc_link = href
+        if rel_license is not None and cc_link is not None:
+            break
+    return rel_license, cc_link
+
+
 _NOAI = re.compile(r"(?:^|[\s,;:])no(?:image)?ai(?:$|[\s,;])", re.IGNORECASE)
 
 
@@ -41,9 +57,9 @@ def _absolute(value: str, base: str) -> str | None:
 
 
 def _license(tree: HtmlElement, ld: LdArticle, base: str) -> str | None:
-    for href in tree.xpath(_REL_LICENSE):
-        if url := _absolute(str(href), base):
-            return url
+    rel_license, cc_link = _license_links(tree)
+    if rel_license and (url := _absolute(rel_license, base)):
+        return url
     value = ld.get("license")
     if isinstance(value, list):
         value = value[0] if value else None
@@ -51,10 +67,7 @@ def _license(tree: HtmlElement, ld: LdArticle, base: str) -> str | None:
         value = value.get("url") or value.get("@id") or value.get("name")
     if isinstance(value, str) and normalise_space(value):
         return _absolute(value, base) if "/" in value else normalise_space(value)
-    for href in tree.xpath(_CC_LINK):
-        if url := _absolute(str(href), base):
-            return url
-    return None
+    return _absolute(cc_link, base) if cc_link else None
 
 
 def _meta(tree: HtmlElement, name: str) -> str | None:
