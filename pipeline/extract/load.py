@@ -48,7 +48,9 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"ID3", "audio/mpeg"),
     (b"\x00\x00\x01\x00", "image/x-icon"),
 )
-_HTML_MARKER = re.compile(rb"<(?:!doctype html|html|head|body|p|div|article|title|meta)\b")
+_HTML_MARKER = re.compile(
+    rb"<(?:!doctype html|html|head|body|p|div|article|title|meta)\b", re.IGNORECASE
+)
 SNIFF_BYTES = 65_536
 _XML_ROOTS = (
     (b"<rss", "application/rss+xml"),
@@ -96,7 +98,7 @@ def _refuse_non_html(body: bytes, content_type: str | None) -> None:
             raise NoArticle(f"not HTML: {xml_mime}")
     # The markers are looked for further than the XML roots: a page can open with kilobytes of
     # PHP warnings ("<br /><b>Deprecated</b>: ...") or an inline <style> before its <html>.
-    if not _HTML_MARKER.search(body[:SNIFF_BYTES].lower()):
+    if not _HTML_MARKER.search(body, 0, SNIFF_BYTES):
         raise NoArticle(f"not HTML: {mime or 'unknown content'}")
 
 

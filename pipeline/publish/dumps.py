@@ -72,14 +72,22 @@ FILE_NAMES = ("articles.parquet", "articles.jsonl.gz")
 COUNTED = ("id", "duplicate_of")
 
 
-def _read_inputs(store: Store, keys: list[str], spill: SortedSpill) -> str:
-    """The digest of the input files; their rows go to `spill`, one file in memory at a time."""
+def _sha256_of(path: Path) -> bytes:
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").digest()
+
+
+def _fetch_inputs(store: Store, keys: list[str], folder: Path) -> tuple[list[Path], str]:
+    """The input files, downloaded into `folder`, and their digest: an unchanged day is known
+    before any input is decoded, and no input is fetched twice."""
     inputs = hashlib.sha256()
-    for key in keys:
-        data = store.get(key)
-        inputs.update(key.encode() + b"\0" + hashlib.sha256(data).digest())
-        spill.add(parquet_to_table(data))
-    return inputs.hexdigest()
+    paths = []
+    for i, key in enumerate(keys):
+        path = folder / f"input-{i}.parquet"
+        store.get_file(key, str(path))
+        inputs.update(key.encode() + b"\0" + _sha256_of(path))
+        paths.append(path)
+    return paths, inputs.hexdigest()
 
 
 def _write_jsonl(gz: gzip.GzipFile, rows: pa.Table) -> None:
@@ -103,9 +111,7 @@ def _write_files(spill: SortedSpill, parquet_path: Path, jsonl_path: Path) -> No
 
 
 def _file_entry(key: str, path: Path, rows: int) -> dict[str, Any]:
-    with open(path, "rb") as fh:
-        digest = hashlib.file_digest(fh, "sha256").hexdigest()
-    return {"key": key, "name": key.rsplit("/", 1)[-1], "sha256": digest,
+    return {"key": key, "name": key.rsplit("/", 1)[-1], "sha256": _sha256_of(path).hex(),
             "size": path.stat().st_size, "rows": rows}
 
 
@@ -156,11 +162,13 @@ def build_dump(store: Store, day: str) -> dict[str, Any]:
     # holds a slice of rows at a time, however big the day. The folder goes, also on error.
     with (tempfile.TemporaryDirectory(prefix="newsmill-dump-") as tmp,
           closing(SortedSpill(Path(tmp) / "rows.spill", SORT_KEYS, COUNTED)) as spill):
-        inputs_digest = _read_inputs(store, keys, spill)
+        inputs, inputs_digest = _fetch_inputs(store, keys, Path(tmp))
         current = read_manifest(store, day)
         if current and current.get("inputs_digest") == inputs_digest:
             store.delete(f"{PENDING_PREFIX}date={day}")
             return {**current, "unchanged": True}
+        for path in inputs:  # one input's rows in memory at a time
+            spill.add(parquet_to_table(path.read_bytes()))
         paths = [Path(tmp) / name for name in FILE_NAMES]
         _write_files(spill, *paths)
         rows = spill.kept()
