@@ -8,11 +8,16 @@ import json
 import os
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers_faults import CRAWL_ENV, NEWSMILL, baseline, demo, dump_rows, sites_file
+from helpers_faults import CRAWL_ENV, NEWSMILL, baseline, demo, descendants, dump_rows, sites_file
+from helpers_raw import BASE, SITE, TOPICS, article_html, put_raw
 
+from newsmill.pipeline.app.overlap import crawl_and_process
+from newsmill.pipeline.app.runs import RunReport
+from newsmill.pipeline.warc import pending
 from newsmill.storage import open_store
 
 pytestmark = pytest.mark.timeout(240)
@@ -93,3 +98,29 @@ def test_status_reads_reports_written_before_phases_were_recorded(tmp_path: Path
 
     assert "run 20261101T000000Z-abcdef: ok in 60.0s" in status
     assert "time:" not in status  # nothing measured, nothing claimed
+
+
+def test_no_extraction_worker_is_forked_while_the_crawl_process_starts(tmp_path: Path) -> None:
+    """A rerun finds raw files already waiting, so its extraction could start at once; a worker
+    forked while the crawl's Popen runs holds Popen's error pipe open and the run never ends.
+    Extraction must wait for the crawl process to have started."""
+    store = open_store(str(tmp_path / "store"))
+    key = f"raw/site={SITE}/date=2026-03-02/r1-00001.warc.gz"
+    slug, lead = TOPICS[0]
+    put_raw(store, key, [(BASE + slug, article_html(slug, lead))])
+    pending.mark(store, [key])
+    at_spawn: list[set[tuple[int, str]]] = []
+
+    def crawl(on_spawn: Callable[[], None]) -> None:
+        time.sleep(1.5)  # the crawl process takes its time to start
+        at_spawn.append(descendants(os.getpid()))
+        on_spawn()
+
+    report = RunReport(run_id="20261202T000000Z-abcdef", command="run", started_at="")
+    result = crawl_and_process(report, store, crawl, busy=RuntimeError, sites=[SITE],
+                               site_config={})
+
+    assert at_spawn == [set()], "extraction workers were forked before the crawl had started"
+    # The waiting file was processed all the same, once the crawl was under way.
+    assert result.raw_keys == [key]
+    assert sum(c.articles for c in result.per_site.values()) == 1

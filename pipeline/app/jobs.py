@@ -228,8 +228,10 @@ def run(
     if progress:
         progress(f"crawling {', '.join(selected)}, processing as raw files arrive")
     result = overlap.crawl_and_process(
-        report, store, lambda: _crawl_into(report, sites_path, store_uri, selected), busy=JobError,
-        sites=selected, site_config={s.name: s for s in sites_file.sites}, progress=progress)
+        report, store,
+        lambda on_spawn: _crawl_into(report, sites_path, store_uri, selected, on_spawn=on_spawn),
+        busy=JobError, sites=selected, site_config={s.name: s for s in sites_file.sites},
+        progress=progress)
     _add_result(report, result)
     _dump_dates(report, store_uri)
     return _finish(store, report, t0)

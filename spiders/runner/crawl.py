@@ -14,7 +14,7 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,7 @@ def run_crawl(
     date_to: date | None = None,
     timeout: float | None = None,
     settings: Mapping[str, Any] | None = None,
+    on_spawn: Callable[[], None] | None = None,
 ) -> CrawlResult:
     """Crawl the selected sites (all if `site_names` is empty) into the store; block until done.
 
@@ -80,7 +81,7 @@ def run_crawl(
     for key, value in {**env_settings(), **(settings or {})}.items():
         cmd += ["--set", f"{key}={json.dumps(value)}"]
     try:
-        returncode, tail = run_child(cmd, timeout)
+        returncode, tail = run_child(cmd, timeout, on_spawn)
         try:
             data = json.loads(Path(stats_path).read_text(encoding="utf-8"))
         except (OSError, ValueError):

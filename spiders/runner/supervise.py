@@ -19,11 +19,14 @@ KILL_GRACE = 30.0
 
 # Set by the parent for the child: the PID whose death the child watches for.
 PARENT_PID_ENV = "NEWSMILL_PARENT_PID"
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
-def run_child(cmd: list[str], timeout: float | None) -> tuple[int, collections.deque[str]]:
+def run_child(cmd: list[str], timeout: float | None,
+              on_spawn: Callable[[], None] | None = None) -> tuple[int, collections.deque[str]]:
     """Run the crawl process, copying its output to our stderr line by line; its exit status
-    and its last 50 lines."""
+    and its last 50 lines. `on_spawn` is called once the process has started: from then on the
+    caller may fork (see pipeline.app.overlap)."""
     tail: collections.deque[str] = collections.deque(maxlen=50)
     env = {**os.environ, "PYTHONUNBUFFERED": "1", PARENT_PID_ENV: str(os.getpid())}
     proc = subprocess.Popen(
@@ -34,8 +37,9 @@ def run_child(cmd: list[str], timeout: float | None) -> tuple[int, collections.d
         env=env,
         text=True,
         errors="replace",
-        preexec_fn=_pdeathsig(),  # noqa: PLW1509 - only a prctl call, no locks taken
     )
+    if on_spawn is not None:
+        on_spawn()
 
     def pump() -> None:
         assert proc.stdout is not None
@@ -70,44 +74,41 @@ def _stop(proc: subprocess.Popen[str]) -> None:
         proc.wait()
 
 
-def _pdeathsig() -> Callable[[], None] | None:
-    """A preexec function making the crawl child die when its parent dies, however it dies.
+def watch_parent() -> None:
+    """In the crawl process: die when the parent that started it is gone.
 
     A SIGKILLed `newsmill run` cannot stop its crawl; an orphaned crawl would go on fetching
-    and uploading while the rerun crawls the same site. Linux delivers PR_SET_PDEATHSIG when
-    the parent exits; elsewhere (or if the parent died before the child set it) the child's own
-    watchdog (`watch_parent`) notices. libc and prctl are looked up here, in the parent: the
-    forked child only makes the call, taking no lock another thread might have held.
+    and uploading while the rerun crawls the same site. On Linux the kernel is asked to kill
+    this process when its parent goes (PR_SET_PDEATHSIG); elsewhere a thread polls the parent
+    pid. The request is made here, after exec, not in a `preexec_fn`: Python code between
+    fork and exec is unsafe in a parent with threads, and it forces a slow plain fork where
+    Popen otherwise uses vfork.
     """
-    if not sys.platform.startswith("linux"):
-        return None
-    import ctypes
-
-    try:
-        prctl = ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):
-        return None
-    pr_set_pdeathsig = 1
-    kill = int(signal.SIGKILL)
-
-    def preexec() -> None:
-        prctl(pr_set_pdeathsig, kill, 0, 0, 0)
-
-    return preexec
-
-
-def watch_parent() -> None:
-    """In the crawl process: exit at once when the parent that started it is gone (where
-    PR_SET_PDEATHSIG is unavailable, or the parent died before it was set)."""
     parent = os.environ.get(PARENT_PID_ENV, "")
     if not parent.isdigit():
         return
     pid = int(parent)
+    if not _ask_kernel_to_kill_us():
+        threading.Thread(target=_poll_parent, args=(pid,), name="newsmill-parent-watch",
+                         daemon=True).start()
+    # The parent may have died before the request took effect: then no signal comes.
+    if os.getppid() != pid:
+        os._exit(137)
 
-    def watch() -> None:
-        while True:
-            if os.getppid() != pid:
-                os._exit(137)
-            time.sleep(0.5)
 
-    threading.Thread(target=watch, name="newsmill-parent-watch", daemon=True).start()
+def _ask_kernel_to_kill_us() -> bool:
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return int(libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _poll_parent(pid: int) -> None:
+    while os.getppid() == pid:
+        time.sleep(0.5)
+    os._exit(137)
