@@ -50,6 +50,12 @@ def _upload(local: Path, uri: str) -> None:
         s3.upload_file(str(path), bucket, f"{prefix}/{path.relative_to(local).as_posix()}")
 
 
+def _state(pid: int) -> str:
+    """The process's state letter in /proc (T: stopped)."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return stat[stat.rindex(")") + 2]
+
+
 def _dump(uri: str, day: str) -> list[tuple[str, int, str, str | None]]:
     proc = run_cli("dump", "--store", uri, "--date", day)
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -80,18 +86,21 @@ def test_a_stopped_holder_loses_the_lease_and_writes_nothing(
     assert len(expected) > 5
 
     lease_env = {"NEWSMILL_LEASE_STALE_SECONDS": STALE, "NEWSMILL_WORKERS": "1"}
+    # It stops itself (SIGSTOP) once it holds the lease and has written its first articles:
+    # stopped from here, it could be caught with a write in flight, which lands when it resumes
+    # whatever it checked before (see pipeline.app.fenced).
     first = subprocess.Popen(
         [NEWSMILL, "process", "--store", shared, "-q"], stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE, text=True,
-        env={**os.environ, **lease_env, "NEWSMILL_LEASE_HOST": "another-host"})
+        env={**os.environ, **lease_env, "NEWSMILL_LEASE_HOST": "another-host",
+             "NEWSMILL_FAULT": "process-after-articles"})
     try:
-        # Stopped once it holds the lease and has written its first articles.
         deadline = time.monotonic() + 60
-        while not any(k.startswith("articles/") for k in _objects(shared)):
+        while _state(first.pid) != "T":
             assert first.poll() is None, first.communicate()[1][-2000:]
             assert time.monotonic() < deadline, "the first run wrote no articles"
             time.sleep(0.01)
-        first.send_signal(signal.SIGSTOP)
+        assert any(k.startswith("articles/") for k in _objects(shared))
         holder = json.loads(open_store(shared).get("state/locks/process.lock"))
         assert holder["host"] == "another-host" and holder["state"] == "held"
         assert not any(k.startswith("state/processed/") for k in _objects(shared)), \

@@ -110,10 +110,11 @@ def test_no_extraction_worker_is_forked_while_the_crawl_process_starts(tmp_path:
     put_raw(store, key, [(BASE + slug, article_html(slug, lead))])
     pending.mark(store, [key])
     at_spawn: list[set[tuple[int, str]]] = []
+    before = descendants(os.getpid())  # servers other tests of the session started
 
     def crawl(on_spawn: Callable[[], None]) -> None:
         time.sleep(1.5)  # the crawl process takes its time to start
-        at_spawn.append(descendants(os.getpid()))
+        at_spawn.append(descendants(os.getpid()) - before)
         on_spawn()
 
     report = RunReport(run_id="20261202T000000Z-abcdef", command="run", started_at="")

@@ -25,6 +25,7 @@ from newsmill.pipeline.app.extraction import (
 )
 from newsmill.pipeline.dedup.index import DedupIndex, Verdict
 from newsmill.pipeline.extract.templates import Templates, without_template
+from newsmill.pipeline.faults import pause_point
 from newsmill.pipeline.health import record as health
 from newsmill.pipeline.publish.article import Article
 from newsmill.pipeline.publish.dumps import mark_pending
@@ -291,6 +292,7 @@ def _flush(store: Store, out: _Output, result: ProcessResult) -> None:
         # changed partition that no dump job knows about.
         mark_pending(store, batch.date)
         store.put(batch.articles_key, table_to_parquet(rows_to_table(out.rows)))
+        pause_point("process-after-articles")
         result.dates.add(batch.date)
     elif store.exists(batch.articles_key):
         # A re-extraction that now finds nothing must not leave the old records behind.

@@ -6,7 +6,6 @@ import gzip
 import hashlib
 import json
 import logging
-import os
 import tempfile
 from contextlib import closing
 from datetime import UTC, datetime
@@ -17,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from newsmill.pipeline.faults import crash_point
 from newsmill.pipeline.publish.article import SCHEMA_VERSION
 from newsmill.pipeline.publish.tables import PARQUET_OPTIONS, SortedSpill, parquet_to_table
 from newsmill.storage import KeyNotFound, Store, publish
@@ -25,14 +25,6 @@ log = logging.getLogger(__name__)
 
 
 PENDING_PREFIX = "state/dumps-pending/"
-
-
-def crash_point(name: str) -> None:
-    """Die here, at once and without cleanup (as a SIGKILL would), when NEWSMILL_FAULT names
-    this point. For fault-injection tests of moments too short to hit with a timed kill."""
-    if os.environ.get("NEWSMILL_FAULT") == name:
-        log.error("NEWSMILL_FAULT=%s: dying here", name)
-        os._exit(137)
 
 
 def mark_pending(store: Store, day: str) -> None:
