@@ -99,15 +99,17 @@ def test_retries_then_a_clear_store_error(proxy: TcpProxy, bucket: str,
 
 
 def test_a_throttling_store_slows_the_run_down_but_loses_nothing(s3_env: str, bucket: str) -> None:
-    # S3 answers "503 SlowDown" when a prefix is hot; here one request in ten is refused.
+    # S3 answers "503 SlowDown" when a prefix is hot; here one request in 25 is refused (about
+    # 13 of a demo run's 340 requests; each throttle slows the adaptive retry mode's client
+    # rate down for a while, so one in ten made this test take 40-50 s).
     parts = urlsplit(s3_env)
-    with ThrottlingProxy(parts.hostname or "127.0.0.1", int(parts.port or 80), every=10) as proxy:
+    with ThrottlingProxy(parts.hostname or "127.0.0.1", int(parts.port or 80), every=25) as proxy:
         uri = f"s3://{bucket}/store"
         proc = run(uri, env={"AWS_ENDPOINT_URL": proxy.url})
         assert proc.returncode == 0, proc.stderr[-3000:]
         # Every kind of request met the throttle (uploads, reads, listings) and was retried.
         assert proxy.throttled["PUT"] and proxy.throttled["GET"], proxy.throttled
-        assert sum(proxy.throttled.values()) >= 10, proxy.throttled
+        assert sum(proxy.throttled.values()) >= 5, proxy.throttled
     rows = dump_rows(open_store(uri))
     assert len(rows) == len({r[0] for r in rows})
     assert set(rows) == baseline()
