@@ -1,7 +1,7 @@
 """Extraction benchmark: `newsmill extract` against bare trafilatura, same run, same pages.
 
     .venv/bin/python bench/extract_bench.py [--data PATH | --all-sets] [--half tune|held|all]
-        [--limit N] [--workers N] [--misses]
+        [--limit N] [--workers N] [--misses] [--times DIR]
 
 Data (`--data`, default /work/shared/benchmarks/wcxb-dev-articles): a WCXB-style folder
 (`html/NNNN.html.gz` + `ground-truth/NNNN.json`) or trafilatura's evaluation corpus
@@ -51,6 +51,7 @@ only). Speed is shown against both: text only, and text + metadata (the same fie
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -78,7 +79,11 @@ def bench_set(data: Path, args: argparse.Namespace) -> int:
     pages = dataset.pages
     extractors: list[Extractor] = [run_ours, run_baseline_text, run_baseline_meta]
     warm(extractors, pages)
-    (ours, base_text, base_meta), (t_ours, t_text, t_meta) = timed_side_by_side(extractors, pages)
+    per_page: list[list[float]] = []
+    (ours, base_text, base_meta), (t_ours, t_text, t_meta) = timed_side_by_side(
+        extractors, pages, per_page)
+    if args.times:
+        _save_times(args.times, data, pages, ours, per_page)
     timings = Timings(t_ours, t_text, t_meta, workers=args.workers)
     if args.workers > 0:
         pooled, timings.pool = timed_pool(pages, args.workers)
@@ -87,6 +92,17 @@ def bench_set(data: Path, args: argparse.Namespace) -> int:
     scores = (score(pages, ours, ours, own_day), score(pages, base_text, base_meta))
     print_report(dataset, args.half, ours, scores, timings, args.misses)
     return 0
+
+
+def _save_times(folder: Path, data: Path, pages: list, ours: list, per_page: list) -> None:
+    """One JSON line per page: its URL, whether newsmill gave text, and the seconds of
+    newsmill and of trafilatura's text + metadata, the speed table's reference
+    (bench/compare_times.py pairs two runs)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / f"{data.name}.jsonl", "w", encoding="utf-8") as fh:
+        for page, out, (t_ours, t_text, t_meta) in zip(pages, ours, per_page, strict=True):
+            fh.write(json.dumps({"url": page.url, "text": bool(out.text.strip()),
+                                 "ours": t_ours, "trafilatura": t_text + t_meta}) + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="first N pages of the half")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="0: no pool")
     parser.add_argument("--misses", action="store_true", help="print newsmill's misses by reason")
+    parser.add_argument("--times", type=Path, default=None,
+                        help="folder to write each page's seconds to (<set>.jsonl)")
     args = parser.parse_args(argv)
 
     folders = list(ALL_SETS) if args.all_sets else [args.data]
