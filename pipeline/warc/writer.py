@@ -14,6 +14,7 @@ import contextlib
 import json
 import os
 import tempfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -121,6 +122,37 @@ class WarcFile:
             self.fh.close()
 
 
+class _GzipLevel6:
+    """warcio's per-record gzip stream, at zlib's default level instead of warcio's 9: on the
+    1,656 dev pages (270 MB of HTML) level 9 took 6.4-6.9 s of CPU and level 6 4.2-4.5 s, for
+    files 0.7% larger (52.7 MB instead of 52.3 MB)."""
+
+    def __init__(self, out: Any):
+        self.compressor = zlib.compressobj(6, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        self.out = out
+
+    def write(self, data: bytes) -> None:
+        self.out.write(self.compressor.compress(data))
+
+    def flush(self) -> None:
+        self.out.write(self.compressor.flush())
+        self.out.flush()
+
+
+class _Writer(WARCWriter):
+    gzip: bool  # set by warcio's constructor
+
+    def _write_warc_record(self, out: Any, record: Any) -> Any:
+        if not self.gzip:
+            return super()._write_warc_record(out, record)
+        # warcio wraps `out` in its own level-9 stream when `gzip` is set; it is only read here
+        self.gzip = False
+        try:
+            return super()._write_warc_record(_GzipLevel6(out), record)
+        finally:
+            self.gzip = True
+
+
 class RollingWarcWriter:
     """Writes exchanges to local WARC files in `folder`, named `<prefix><random>.warc.gz`,
     rolling them as the module docstring says. Rolled files wait in `rolled` until taken."""
@@ -138,7 +170,7 @@ class RollingWarcWriter:
         os.makedirs(self.folder, exist_ok=True)
         fd, path = tempfile.mkstemp(prefix=self.prefix, suffix=".warc.gz", dir=self.folder)
         fh = os.fdopen(fd, "wb")
-        writer = WARCWriter(fh, gzip=True, warc_version="1.1")
+        writer = _Writer(fh, gzip=True, warc_version="1.1")
         info = {"software": SOFTWARE, "format": "WARC File Format 1.1", **self.warcinfo}
         writer.write_record(writer.create_warcinfo_record(os.path.basename(path), info))
         return WarcFile(path=path, day=day, fh=fh, writer=writer)
