@@ -169,8 +169,8 @@ def crawl_and_process(
 ) -> proc.ProcessResult:
     """Run `crawl`, extract the raw files of `sites` as they arrive and write them under the
     store's processing lease; returns what processing found. `crawl` is given a callback to
-    call once its subprocess has started. Extraction and dedup seconds go
-    to `report.phases` (the crawl's own are counted by `crawl`, as in a sequential run).
+    call once its subprocess has started. Extraction and dedup seconds go to `report.phases`
+    (the crawl's own are counted by `crawl`, as in a sequential run).
 
     The crawl's error, if any, is raised after processing what it uploaded (that work is kept);
     `busy(reason)` when another processing run holds the lease, after the crawl has ended.
@@ -188,7 +188,7 @@ def crawl_and_process(
     # The extraction pool forks its workers only once the crawl process is running. A worker
     # forked while Popen is starting it inherits Popen's error pipe and holds it open for
     # ever, and Popen waits for that pipe's end: a rerun with raw files already waiting (its
-    # pool starts at once) hung so in 1 of 7 tries (tests/test_faults.py, kill at fetch).
+    # pool starts at once) hung so in 1 of 12 tries (tests/test_faults.py, kill at fetch).
     while not spawned.wait(0.05) and not crawler.over.is_set():
         pass
     extraction.start()
