@@ -159,6 +159,9 @@ def base_settings(
             # Closest to the downloader: sees every response exactly as received (before
             # decompression, each retried attempt, each redirect hop), and robots.txt too.
             "newsmill.spiders.archive.middleware.WarcArchiveMiddleware": 950,
+            # Just before HttpCompressionMiddleware (590): a still-encoded page goes to it as
+            # plain bytes, so it does not sniff the charset of compressed bytes.
+            "newsmill.spiders.archive.still_encoded.StillEncodedMiddleware": 591,
         },
         "EXTENSIONS": {
             "newsmill.spiders.archive.ledger.LedgerExtension": 500,

@@ -140,17 +140,11 @@ class _GzipLevel6:
 
 
 class _Writer(WARCWriter):
-    gzip: bool  # set by warcio's constructor
+    """Made with gzip=False: each record goes through its own `_GzipLevel6` stream instead of
+    warcio's level-9 one (the only thing warcio's `gzip` flag switches)."""
 
     def _write_warc_record(self, out: Any, record: Any) -> Any:
-        if not self.gzip:
-            return super()._write_warc_record(out, record)
-        # warcio wraps `out` in its own level-9 stream when `gzip` is set; it is only read here
-        self.gzip = False
-        try:
-            return super()._write_warc_record(_GzipLevel6(out), record)
-        finally:
-            self.gzip = True
+        return super()._write_warc_record(_GzipLevel6(out), record)
 
 
 class RollingWarcWriter:
@@ -170,7 +164,7 @@ class RollingWarcWriter:
         os.makedirs(self.folder, exist_ok=True)
         fd, path = tempfile.mkstemp(prefix=self.prefix, suffix=".warc.gz", dir=self.folder)
         fh = os.fdopen(fd, "wb")
-        writer = _Writer(fh, gzip=True, warc_version="1.1")
+        writer = _Writer(fh, gzip=False, warc_version="1.1")
         info = {"software": SOFTWARE, "format": "WARC File Format 1.1", **self.warcinfo}
         writer.write_record(writer.create_warcinfo_record(os.path.basename(path), info))
         return WarcFile(path=path, day=day, fh=fh, writer=writer)

@@ -34,7 +34,6 @@ from newsmill.pipeline.warc.writer import Exchange, RollingWarcWriter, WarcFile,
 from newsmill.spiders import settings as S
 from newsmill.spiders.archive.recovery import file_prefix, recover
 from newsmill.spiders.archive.signals import LedgerEntry, newest, warc_uploaded
-from newsmill.spiders.archive.still_encoded import as_still_encoded
 from newsmill.spiders.guards.decoded_size import decoded_size_exceeds
 from newsmill.spiders.guards.limits import LIMIT_SIZE, LimitExceeded
 from newsmill.storage import Store, StoreError, open_store
@@ -249,7 +248,7 @@ class WarcArchiveMiddleware:
                 stats.get_value(S.STAT_RESPONSES_ARCHIVED, 0),
                 stats.get_value(S.STAT_ERROR_COUNT, 0),
             )
-        return as_still_encoded(response)
+        return response
 
     async def spider_closed(self) -> None:
         self.files.roll()
