@@ -59,8 +59,13 @@ from pathlib import Path
 # The helpers live next to this script; bench/ is not an installed package.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from extraction.datasets import HALVES, is_data_set, load_set  # noqa: E402
-from extraction.extractors import run_baseline_meta, run_baseline_text, run_ours  # noqa: E402
+from extraction.datasets import HALVES, Page, is_data_set, load_set  # noqa: E402
+from extraction.extractors import (  # noqa: E402
+    Output,
+    run_baseline_meta,
+    run_baseline_text,
+    run_ours,
+)
 from extraction.page_facts import own_day  # noqa: E402
 from extraction.report import Timings, print_report  # noqa: E402
 from extraction.scoring import score  # noqa: E402
@@ -94,7 +99,8 @@ def bench_set(data: Path, args: argparse.Namespace) -> int:
     return 0
 
 
-def _save_times(folder: Path, data: Path, pages: list, ours: list, per_page: list) -> None:
+def _save_times(folder: Path, data: Path, pages: list[Page], ours: list[Output],
+                per_page: list[list[float]]) -> None:
     """One JSON line per page: its URL, whether newsmill gave text, and the seconds of
     newsmill and of trafilatura's text + metadata, the speed table's reference
     (bench/compare_times.py pairs two runs)."""
