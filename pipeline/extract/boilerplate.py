@@ -14,10 +14,10 @@ def _rx(*patterns: str) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
 
-def _lower_rx(*patterns: str) -> re.Pattern[str]:
-    """For text lower-cased once by the caller: `re` is a fifth faster without IGNORECASE, and
-    these run on every short paragraph (3% of extraction's time with the flag)."""
-    return re.compile("|".join(f"(?:{p})" for p in patterns))
+def _lower_rx(*patterns: str) -> tuple[str, ...]:
+    """Patterns for text lower-cased once by the caller (`re` is a fifth faster without
+    IGNORECASE), compiled below. Each is one alternative: a `|` only inside a group."""
+    return patterns
 
 
 _APOS = "['’]"
@@ -28,7 +28,7 @@ _SHARE_ITEM = (
 )
 # (pattern on lower-cased text, longest line in words it applies to). Long paragraphs that
 # mention these things are article prose; promos and prompts are short.
-_BOILERPLATE: tuple[tuple[re.Pattern[str], int], ...] = (
+_BOILERPLATE: tuple[tuple[tuple[str, ...], int], ...] = (
     # newsletter promos
     (
         _lower_rx(
@@ -163,7 +163,8 @@ _BOILERPLATE: tuple[tuple[re.Pattern[str], int], ...] = (
 )
 
 # A line that opens the appeal block publishers append after the story: it and everything after
-# it go, provided at least as much text comes before it as after it.
+# it go, provided at least as much text comes before it as after it. Every pattern is anchored
+# at the start, so it is tried there only (`match`).
 _TAIL_START = _rx(
     rf"^since you{_APOS}re here\b",
     rf"^as you{_APOS}re here\b",
@@ -188,11 +189,35 @@ _TAIL_FURNITURE = _rx(
 _LONGEST = max(limit for _, limit in _BOILERPLATE)
 
 
+def _joined(patterns: list[str]) -> re.Pattern[str] | None:
+    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+
+
+def _for_length(least: int) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    """The patterns above whose limit is at least `least`, joined in two: those anchored at
+    the start (tried once, at the start) and the rest (searched)."""
+    applicable = [p for patterns, limit in _BOILERPLATE if limit >= least for p in patterns]
+    return (_joined([p.removeprefix("^") for p in applicable if p.startswith("^")]),
+            _joined([p for p in applicable if not p.startswith("^")]))
+
+
+_LIMITS = sorted({limit for _, limit in _BOILERPLATE})
+_AT_LEAST = {limit: _for_length(limit) for limit in _LIMITS}
+# For each paragraph length, the patterns that apply to it, joined. One search per paragraph
+# instead of one per group, and the anchored half tried at the start only, not at every
+# position: 0.3 ms a page instead of 1.5 (3% of extraction's time), same verdicts on the
+# 24,294 paragraphs of 300 development pages.
+_BY_LENGTH = [_AT_LEAST[next(lim for lim in _LIMITS if lim >= words)]
+              for words in range(_LONGEST + 1)]
+
+
 def _is_boilerplate(para: str, words: int) -> bool:
     if words > _LONGEST:
         return False
     lowered = para.lower()
-    return any(words <= limit and rx.search(lowered) for rx, limit in _BOILERPLATE)
+    anchored, floating = _BY_LENGTH[words]
+    return (anchored is not None and anchored.match(lowered) is not None) or (
+        floating is not None and floating.search(lowered) is not None)
 
 
 def filter_boilerplate(paragraphs: list[str], title: str | None = None) -> list[str]:
@@ -205,7 +230,7 @@ def filter_boilerplate(paragraphs: list[str], title: str | None = None) -> list[
     total = sum(sizes)
     before = 0
     for i, (para, words) in enumerate(zip(kept, sizes, strict=True)):
-        if i > 0 and words <= 60 and _TAIL_START.search(para) and before >= total - before:
+        if i > 0 and words <= 60 and _TAIL_START.match(para) and before >= total - before:
             kept, sizes = kept[:i], sizes[:i]
             break
         before += words

@@ -84,6 +84,9 @@ class PageMetadata:
     og_type: str | None = None
     # schema.org types of the JSON-LD node the article fields came from, lowercased
     jsonld_types: frozenset[str] = frozenset()
+    # every <meta> tag's content (whitespace-normalised) by its name, property, itemprop or
+    # http-equiv, lower-cased: later readers (rights: robots, tdm-*) look here, not in the tree
+    meta_tags: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def title(self) -> Sourced[str] | None:

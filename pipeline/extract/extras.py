@@ -36,6 +36,8 @@ def read_extras(
     paragraphs: list[str],
     extracted: list[str],
     lead_image: str | None,
+    meta_tags: Mapping[str, list[str]],
+    class_values: list[str],
     headers: Mapping[str, str] | None = None,
     hints: Mapping[str, Any] | None = None,
 ) -> Extras:
@@ -48,6 +50,7 @@ def read_extras(
     return Extras(
         images=find_images(text_map, ld, lead_image, url),
         embeds=find_embeds(text_map, url),
-        rights=read_rights(tree, ld, base_url=url, headers=lowered, hints=hints or {}),
-        paywalled=is_paywalled(tree, ld, extracted),
+        rights=read_rights(tree, ld, meta_tags=meta_tags, base_url=url, headers=lowered,
+                           hints=hints or {}),
+        paywalled=is_paywalled(tree, ld, extracted, class_values),
     )

@@ -68,6 +68,3 @@ def main_text(tree: HtmlElement, url: str, profile: str = "balanced") -> list[st
     # adds furniture.
     return wider if _words(wider) >= RECALL_GAIN * max(words, 1) else paragraphs
 
-
-# ---------------------------------------------------------------------------------------------
-# metadata merge

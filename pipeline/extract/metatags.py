@@ -76,6 +76,7 @@ def _parsely_page(tags: dict[str, list[str]]) -> dict[str, Any]:
 
 def read_meta_tags(tree: HtmlElement, meta: PageMetadata) -> None:
     tags = _meta_tags(tree)
+    meta.meta_tags = tags
     parsely = _parsely_page(tags)
 
     # OpenGraph

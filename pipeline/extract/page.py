@@ -53,6 +53,7 @@ from newsmill.pipeline.extract.main_text import main_text
 from newsmill.pipeline.extract.organizations import agency_credits_in_text, merge_credits
 from newsmill.pipeline.extract.paywall import without_prompt
 from newsmill.pipeline.extract.published import choose_dates, choose_published_local
+from newsmill.pipeline.extract.structure import class_values
 from newsmill.pipeline.extract.structure import prune as prune_structure
 from newsmill.pipeline.extract.templates import drop_template_blocks
 from newsmill.pipeline.extract.title import choose_page_title
@@ -114,7 +115,9 @@ def article_from_page(
     # the byline and date finders below still need the whole page (an author box can carry
     # a class like "share-author").
     pruned = deepcopy(page.tree)
-    prune_structure(pruned)
+    # read on the copy before pruning: the same values as the page's own (for the paywall test)
+    marks = class_values(pruned)
+    prune_structure(pruned, marks)
     raw_paragraphs = main_text(pruned, url, profile)
 
     canonical = canonical_url(url, meta.canonical, domains=domains)
@@ -171,7 +174,8 @@ def article_from_page(
     text = "\n\n".join(paragraphs)
     # images, embeds (positions index the final paragraphs), rights (headers: TDMRep, noai)
     extras = read_extras(page.tree, pruned, url=url, paragraphs=paragraphs,
-                         extracted=raw_paragraphs, lead_image=image, headers=headers, hints=hints)
+                         extracted=raw_paragraphs, lead_image=image, meta_tags=meta.meta_tags,
+                         class_values=marks, headers=headers, hints=hints)
 
     return Article(
         url=url,

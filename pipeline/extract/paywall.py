@@ -22,9 +22,6 @@ from lxml.html import HtmlElement
 
 from newsmill.pipeline.extract.ld_article import LdArticle
 
-# Class and id values come back as strings and one compiled pattern tests each: cheaper than
-# a regular expression inside the XPath.
-_CLASS_VALUES = etree.XPath("//body//@class | //body//@id", smart_strings=False)
 _MARKED = etree.XPath("//body//*[@class or @id]")
 _PAYWALL_MARK = re.compile(
     r"(?:^|[\s_-])(?:paywall|pay-wall|regwall|piano-offer|tp-container|subscriber-only|"
@@ -85,9 +82,8 @@ def _prompt(text: str) -> bool:
     return bool(_PROMPT.search(text)) and not _NOT_A_WALL.search(text)
 
 
-def _prompt_box(tree: HtmlElement) -> bool:
-    values = _CLASS_VALUES(tree)
-    joined = " ".join(values).lower()
+def _prompt_box(tree: HtmlElement, class_values: list[str]) -> bool:
+    joined = " ".join(class_values).lower()
     if not any(word in joined for word in _PAYWALL_WORDS):
         return False  # a plain substring test over them all: most pages have no paywall box
     for box in _MARKED(tree):
@@ -99,13 +95,16 @@ def _prompt_box(tree: HtmlElement) -> bool:
     return False
 
 
-def is_paywalled(tree: HtmlElement, ld: LdArticle, paragraphs: list[str]) -> bool | None:
+def is_paywalled(tree: HtmlElement, ld: LdArticle, paragraphs: list[str],
+                 class_values: list[str]) -> bool | None:
     """`tree` is the whole page; `paragraphs` the text as extracted, before boilerplate
-    filtering (the prompt the text stops at is boilerplate, and goes)."""
+    filtering (the prompt the text stops at is boilerplate, and goes); `class_values` the class
+    and id values of the page's body (pipeline.extract.structure.class_values), read once for
+    pruning and for this."""
     verdict = _ld_verdict(tree, ld)
     if verdict is not None:
         return verdict
-    if _prompt_box(tree):
+    if _prompt_box(tree, class_values):
         return True
     last = paragraphs[-1] if paragraphs else ""
     if len(last) <= MAX_PROMPT_CHARS and _prompt(last):

@@ -70,14 +70,12 @@ def _license(tree: HtmlElement, ld: LdArticle, base: str) -> str | None:
     return _absolute(cc_link, base) if cc_link else None
 
 
-def _meta(tree: HtmlElement, name: str) -> str | None:
-    for el in tree.iter("meta"):
-        if (el.get("name") or "").strip().lower() == name:
-            return el.get("content")
-    return None
+def _meta(tags: Mapping[str, list[str]], name: str) -> str | None:
+    values = tags.get(name)
+    return values[0] if values else None
 
 
-def _tdm(tree: HtmlElement, headers: Mapping[str, str],
+def _tdm(tags: Mapping[str, list[str]], headers: Mapping[str, str],
          hints: Mapping[str, Any]) -> tuple[bool | None, str | None]:
     from_file = tdmrep.reservation(hints.get(tdmrep.HINT_RESERVED))
     if from_file is not None:
@@ -85,24 +83,25 @@ def _tdm(tree: HtmlElement, headers: Mapping[str, str],
     from_header = tdmrep.reservation(headers.get(tdmrep.HEADER_RESERVATION))
     if from_header is not None:
         return from_header, tdmrep.policy_url(headers.get(tdmrep.HEADER_POLICY))
-    from_meta = tdmrep.reservation(_meta(tree, tdmrep.HEADER_RESERVATION))
+    from_meta = tdmrep.reservation(_meta(tags, tdmrep.HEADER_RESERVATION))
     if from_meta is not None:
-        return from_meta, tdmrep.policy_url(_meta(tree, tdmrep.HEADER_POLICY))
+        return from_meta, tdmrep.policy_url(_meta(tags, tdmrep.HEADER_POLICY))
     return None, None
 
 
-def _noai(tree: HtmlElement, headers: Mapping[str, str]) -> bool | None:
+def _noai(tags: Mapping[str, list[str]], headers: Mapping[str, str]) -> bool | None:
     if _NOAI.search(headers.get("x-robots-tag") or ""):
         return True
-    for el in tree.iter("meta"):
-        name = (el.get("name") or "").strip().lower()
-        if (name == "robots" or name.endswith("bot")) and _NOAI.search(el.get("content") or ""):
+    for name, values in tags.items():
+        if (name == "robots" or name.endswith("bot")) and any(_NOAI.search(v) for v in values):
             return True
     return None
 
 
-def read_rights(tree: HtmlElement, ld: LdArticle, *, base_url: str,
-                headers: Mapping[str, str], hints: Mapping[str, Any]) -> dict[str, Any]:
-    reserved, policy = _tdm(tree, headers, hints)
+def read_rights(tree: HtmlElement, ld: LdArticle, *, meta_tags: Mapping[str, list[str]],
+                base_url: str, headers: Mapping[str, str],
+                hints: Mapping[str, Any]) -> dict[str, Any]:
+    """`meta_tags` is PageMetadata.meta_tags: the page's <meta> tags, read once at load."""
+    reserved, policy = _tdm(meta_tags, headers, hints)
     return {"license": _license(tree, ld, base_url), "tdm_reserved": reserved,
-            "tdm_policy": policy, "noai": _noai(tree, headers)}
+            "tdm_policy": policy, "noai": _noai(meta_tags, headers)}

@@ -16,6 +16,8 @@ longer word (`shared-story`, `octane`, `loads`).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from itertools import accumulate
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -72,6 +74,12 @@ _CANDIDATE_MARKER = re.compile(
     r"(?:^|\s)(?:" + "|".join(re.escape(t) for t in _FURNITURE_TOKENS) + r")(?:$|[\s_-])",
     re.IGNORECASE,
 )
+# The same test over all of a page's values at once, lower-cased and joined by line breaks
+# (a break is a space to `\s`, and the end is looked at, not taken, so the next value keeps
+# its start): 0.56 ms a page instead of 0.93 for one search per value.
+_MARKER_IN_JOINED = re.compile(
+    r"(?:^|\s)(?:" + "|".join(re.escape(t) for t in _FURNITURE_TOKENS) + r")(?=$|[\s_-])"
+)
 # Candidates are found with few, cheap XPath queries (a Python test on every element, or an
 # XPath with one test per furniture word, costs several milliseconds on a large page): class
 # and id values come back as strings and one compiled pattern tests each.
@@ -95,11 +103,28 @@ def _marked(el: HtmlElement) -> bool:
     )
 
 
-def _candidates(tree: HtmlElement) -> list[HtmlElement]:
+def class_values(tree: HtmlElement) -> list[str]:
+    """The class and id values inside the page's <body>, each as a string that knows its
+    element (lxml's smart strings): read once, for pruning here and for the paywall test."""
+    values: list[str] = _CLASS_VALUES(tree)
+    return values
+
+
+def _marked_values(values: list[str]) -> list[str]:
+    joined = "\n".join(values)
+    if not joined.isascii():  # lower() and IGNORECASE agree on ASCII only
+        return [value for value in values if _CANDIDATE_MARKER.search(value)]
+    starts = list(accumulate((len(value) + 1 for value in values), initial=0))
+    # a match ends inside the value it was found in
+    hits = {bisect_right(starts, m.end() - 1) - 1
+            for m in _MARKER_IN_JOINED.finditer(joined.lower())}
+    return [values[i] for i in sorted(hits)]
+
+
+def _candidates(tree: HtmlElement, values: list[str]) -> list[HtmlElement]:
     found: dict[HtmlElement, None] = {}
-    for value in _CLASS_VALUES(tree):
-        if _CANDIDATE_MARKER.search(value):
-            found[value.getparent()] = None
+    for value in _marked_values(values):
+        found[value.getparent()] = None  # type: ignore[attr-defined]
     for el in _MARKED(tree):
         if _marked(el):
             found[el] = None
@@ -135,14 +160,15 @@ def _link_row(el: HtmlElement) -> bool:
     return in_links >= LINK_ROW_SHARE * total
 
 
-def prune(tree: HtmlElement) -> int:
+def prune(tree: HtmlElement, values: list[str] | None = None) -> int:
     """Remove the page's labelled furniture (see the module docstring), in place. Returns how
-    many elements were removed."""
+    many elements were removed. `values` is class_values(tree) when the caller has it."""
     body = tree.find(".//body")
     root = body if body is not None else tree
     total = _text_len(root)
     limit = min(MAX_CHARS, total * MAX_SHARE)
-    doomed = [el for el in _candidates(tree) if _text_len(el) <= limit]
+    found = _candidates(tree, class_values(tree) if values is None else values)
+    doomed = [el for el in found if _text_len(el) <= limit]
     removed = 0
     marked = set(doomed)
     for el in doomed:
