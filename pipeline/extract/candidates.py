@@ -87,6 +87,8 @@ class PageMetadata:
     # every <meta> tag's content (whitespace-normalised) by its name, property, itemprop or
     # http-equiv, lower-cased: later readers (rights: robots, tdm-*) look here, not in the tree
     meta_tags: dict[str, list[str]] = field(default_factory=dict)
+    # the page's JSON-LD scripts as parsed (read, never changed, by later readers)
+    jsonld_documents: list[Any] = field(default_factory=list)
 
     @property
     def title(self) -> Sourced[str] | None:

@@ -299,7 +299,8 @@ def _read(el: HtmlElement, base: str) -> Embed | None:
     if tag == "iframe":
         return _frame(el, base)
     if tag == "div":
-        if _classes(el) & {"fb-post", "fb-video"}:
+        # most of a page is divs: a substring test first
+        if "fb-" in (el.get("class") or "") and _classes(el) & {"fb-post", "fb-video"}:
             return {"kind": "facebook", **_facebook_post(el, base)}
         return None
     if tag == "script":

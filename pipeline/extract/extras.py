@@ -12,6 +12,7 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
+from newsmill.pipeline.extract.candidates import PageMetadata
 from newsmill.pipeline.extract.embeds import find_embeds
 from newsmill.pipeline.extract.images import find_images
 from newsmill.pipeline.extract.ld_article import read_ld_article
@@ -36,7 +37,7 @@ def read_extras(
     paragraphs: list[str],
     extracted: list[str],
     lead_image: str | None,
-    meta_tags: Mapping[str, list[str]],
+    meta: PageMetadata,
     class_values: list[str],
     headers: Mapping[str, str] | None = None,
     hints: Mapping[str, Any] | None = None,
@@ -44,13 +45,13 @@ def read_extras(
     """`tree` is the whole page, `pruned` the copy the text was extracted from (its furniture
     gone: related-story thumbnails are not the article's images); `paragraphs` the record's
     final text, `extracted` the text before boilerplate filtering."""
-    ld = read_ld_article(tree)
+    ld = read_ld_article(meta.jsonld_documents)
     text_map = TextMap(pruned, paragraphs)
     lowered = {k.lower(): v for k, v in (headers or {}).items()}
     return Extras(
         images=find_images(text_map, ld, lead_image, url),
         embeds=find_embeds(text_map, url),
-        rights=read_rights(tree, ld, meta_tags=meta_tags, base_url=url, headers=lowered,
+        rights=read_rights(tree, ld, meta_tags=meta.meta_tags, base_url=url, headers=lowered,
                            hints=hints or {}),
         paywalled=is_paywalled(tree, ld, extracted, class_values),
     )

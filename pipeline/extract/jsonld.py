@@ -164,6 +164,7 @@ def read_json_ld(tree: HtmlElement, meta: PageMetadata) -> None:
         parsed = load_json(script.text or "")
         if parsed is not None:
             documents.append(parsed)
+    meta.jsonld_documents = documents
     if not documents:
         return
     ld = _JsonLd(documents)

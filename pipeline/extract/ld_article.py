@@ -10,9 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from lxml.html import HtmlElement
-
-from newsmill.pipeline.extract.candidates import ARTICLE_TYPES, load_json
+from newsmill.pipeline.extract.candidates import ARTICLE_TYPES
 from newsmill.pipeline.extract.jsonld import NESTING, schema_types, walk
 
 # `hasPart` is left out: its nodes are the page sections a paywall marks, not articles.
@@ -35,12 +33,12 @@ class LdArticle:
         return None if self.node is None else self.deref(self.node.get(key))
 
 
-def read_ld_article(tree: HtmlElement) -> LdArticle:
+def read_ld_article(documents: list[Any]) -> LdArticle:
+    """`documents` are the page's JSON-LD scripts as parsed at load
+    (PageMetadata.jsonld_documents)."""
     found = LdArticle()
-    for script in tree.iter("script"):
-        if (script.get("type") or "").strip().lower() != "application/ld+json":
-            continue
-        for node in walk(load_json(script.text or ""), _NESTING):
+    for document in documents:
+        for node in walk(document, _NESTING):
             ident = node.get("@id")
             if isinstance(ident, str) and len(node) > 1:
                 found.by_id.setdefault(ident, node)

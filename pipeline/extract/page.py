@@ -174,7 +174,7 @@ def article_from_page(
     text = "\n\n".join(paragraphs)
     # images, embeds (positions index the final paragraphs), rights (headers: TDMRep, noai)
     extras = read_extras(page.tree, pruned, url=url, paragraphs=paragraphs,
-                         extracted=raw_paragraphs, lead_image=image, meta_tags=meta.meta_tags,
+                         extracted=raw_paragraphs, lead_image=image, meta=meta,
                          class_values=marks, headers=headers, hints=hints)
 
     return Article(
