@@ -5,7 +5,8 @@
 Timings of one checkout against another drift by several per cent from run to run here (the
 virtual machine's neighbours), more than most speed changes. An instruction count does not:
 valgrind's cachegrind counts the instructions of one process extracting every `--every`-th page
-of both development sets (after a warm-up), and of the same process extracting none; the
+of both development sets as `bench/record_digests.py` does (after a warm-up), and of the same
+process extracting none; the
 difference over the page count is the cost of a page. Both run at once, one per core, and take
 some minutes (valgrind runs code about 50 times slower).
 
@@ -25,35 +26,20 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SETS = (Path("/work/shared/benchmarks/wcxb-dev-articles"),
-        Path("/work/shared/benchmarks/trafilatura-eval"))
 PARTS = ("pipeline", "spiders", "storage")
 
-# Run under valgrind: argv = every, extract (1) or not (0).
+# Run under valgrind, with bench/ on the path: argv = every, extract (1) or not (0).
 CHILD = """
-import gzip, sys
-from pathlib import Path
-try:
-    from newsmill.pipeline.extract.load import NoArticle
-except ImportError:  # checkouts before the extract package was split
-    from newsmill.pipeline.extract.page import NoArticle
-from newsmill.pipeline.extract.page import extract_article
+import sys
+from record_digests import dev_pages, record_of
 every, run = int(sys.argv[1]), sys.argv[2] == "1"
-paths = [p for d in SETS for p in sorted((d / "html").glob("*.html*"))[::every]]
-pages = [(gzip.decompress(p.read_bytes()) if p.suffix == ".gz" else p.read_bytes(),
-          "http://127.0.0.1/" + p.name) for p in paths]
-def one(html, url):
-    try:
-        extract_article(html, url=url, site="bench", fetched_at="2026-01-01T00:00:00Z",
-                        source="sitemap", raw_ref="bench", content_type="text/html")
-    except NoArticle:
-        pass
-for html, url in pages[:3]:
-    one(html, url)
+pages = dev_pages(every)
+for page in pages[:3]:
+    record_of(page)
 from htmldate.extractors import external_date_parser
 external_date_parser("zzqx 13 blorp 2021", "%Y-%m-%d")
-for html, url in (pages[3:] if run else []):
-    one(html, url)
+for page in (pages[3:] if run else []):
+    record_of(page)
 print(len(pages) - 3)
 """
 
@@ -83,15 +69,13 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = package_tree(args.checkout.resolve(), Path(tmp) / "pkg")
-        env = {**os.environ, "PYTHONPATH": str(root)}
-        code = f"SETS = {tuple(str(s) for s in SETS)!r}\nfrom pathlib import Path\n" \
-               f"SETS = tuple(Path(s) for s in SETS)\n{CHILD}"
+        env = {**os.environ, "PYTHONPATH": f"{root}{os.pathsep}{HERE}"}
         runs = {}
         for run in ("1", "0"):
             out = Path(tmp) / f"cachegrind.{run}"
             runs[run] = (out, subprocess.Popen(
                 ["valgrind", "--tool=cachegrind", "--cache-sim=no",
-                 f"--cachegrind-out-file={out}", sys.executable, "-c", code,
+                 f"--cachegrind-out-file={out}", sys.executable, "-c", CHILD,
                  str(args.every), run],
                 env=env, cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True))
         pages = 0

@@ -14,7 +14,7 @@ def _rx(*patterns: str) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
 
-def _lower_rx(*patterns: str) -> tuple[str, ...]:
+def _on_lowered(*patterns: str) -> tuple[str, ...]:
     """Patterns for text lower-cased once by the caller (`re` is a fifth faster without
     IGNORECASE), compiled below. Each is one alternative: a `|` only inside a group."""
     return patterns
@@ -31,7 +31,7 @@ _SHARE_ITEM = (
 _BOILERPLATE: tuple[tuple[tuple[str, ...], int], ...] = (
     # newsletter promos
     (
-        _lower_rx(
+        _on_lowered(
             r"^(?:start|begin) your (?:day|morning|week|weekend) with\b",
             r"\b(?:sign(?:ing)? up|subscribe|register)(?: now| today| here)? (?:for|to)\b"
             r".{0,50}\bnewsletters?\b",
@@ -46,7 +46,7 @@ _BOILERPLATE: tuple[tuple[tuple[str, ...], int], ...] = (
     ),
     # donation and membership appeals
     (
-        _lower_rx(
+        _on_lowered(
             rf"^since you{_APOS}re here\b",
             rf"^as you{_APOS}re here\b",
             r"^before you go\W*$",
@@ -62,7 +62,7 @@ _BOILERPLATE: tuple[tuple[tuple[str, ...], int], ...] = (
     ),
     # share / follow prompts, alone or as a bar ("Share on Facebook | Tweet | Email")
     (
-        _lower_rx(
+        _on_lowered(
             rf"^{_SHARE_ITEM}(?:\s*[|·•/]\s*{_SHARE_ITEM})*\W*$",
             r"^click to (?:share|email|print|tweet)\b",
             r"^(?:print|email|e-mail|share) this (?:article|story|post|page)\b",
@@ -72,10 +72,10 @@ _BOILERPLATE: tuple[tuple[tuple[str, ...], int], ...] = (
         ),
         24,
     ),
-    (_lower_rx(r"\bfollow us on (?:twitter|x|facebook|instagram|linkedin|tiktok|youtube)\b"), 35),
+    (_on_lowered(r"\bfollow us on (?:twitter|x|facebook|instagram|linkedin|tiktok|youtube)\b"), 35),
     # links to other stories
     (
-        _lower_rx(
+        _on_lowered(
             r"^(?:related|read more|read also|also read|see also|read next|recommended|"
             r"more from|more on this(?: story)?|more stories|you (?:may|might) also like|"
             r"related (?:articles|stories|posts|content|coverage|reading)|further reading|"
@@ -85,7 +85,7 @@ _BOILERPLATE: tuple[tuple[tuple[str, ...], int], ...] = (
     ),
     # credit lines for images and syndicated content
     (
-        _lower_rx(
+        _on_lowered(
             r"^(?:featured |header |lead |top |main |cover |hero )?(?:image|photo|photograph|"
             r"picture|illustration|video|graphic)s?\b.{0,40}?\b(?:via|courtesy of|credit)\b",
             r"^(?:featured? |header |lead |top |main |cover |hero )(?:image|photo|picture)s?\b"
@@ -97,7 +97,7 @@ _BOILERPLATE: tuple[tuple[tuple[str, ...], int], ...] = (
     ),
     # affiliate and editorial disclosures
     (
-        _lower_rx(
+        _on_lowered(
             r"\b(?:earn|earns|receive|get)\b.{0,40}\b(?:commissions?|from qualifying purchases)\b",
             r"\bchosen independently by our editors\b",
             r"\bas an amazon associate\b",
@@ -105,12 +105,12 @@ _BOILERPLATE: tuple[tuple[tuple[str, ...], int], ...] = (
         40,
     ),
     # a labelled disclosure is one whatever its length
-    (_lower_rx(r"^(?:affiliate |advertising |editorial )?disclosure\s*:"), 90),
+    (_on_lowered(r"^(?:affiliate |advertising |editorial )?disclosure\s*:"), 90),
     # links to the neighbouring posts ("Next article: Go wins an award")
-    (_lower_rx(r"^(?:next|previous|prev)(?: (?:article|post|story))?\s*:"), 15),
+    (_on_lowered(r"^(?:next|previous|prev)(?: (?:article|post|story))?\s*:"), 15),
     # interface labels that trafilatura keeps as one-line paragraphs
     (
-        _lower_rx(
+        _on_lowered(
             r"^(?:subscribe|share|sign up|sign in|log ?in|follow us|newsletters?|"
             r"pin (?:it|for later)|table of contents|back to (?:blog|blogs|top|news|all posts)|"
             r"(?:next|previous) (?:article|post|story)|tags|home|privacy policy|"
@@ -122,7 +122,7 @@ _BOILERPLATE: tuple[tuple[tuple[str, ...], int], ...] = (
     ),
     # reader prompts
     (
-        _lower_rx(
+        _on_lowered(
             r"\bleave a (?:star )?rating\b",
             r"\brate this (?:recipe|article|post)\b",
             r"\breceive notifications\b",
@@ -132,7 +132,7 @@ _BOILERPLATE: tuple[tuple[tuple[str, ...], int], ...] = (
     ),
     # calls to action on company blogs ("Try X free for 14 days", "Book a demo")
     (
-        _lower_rx(
+        _on_lowered(
             r"^(?:try|start)\b.{0,40}\bfree\b.{0,20}(?:\bfor \d+ days\b|\btrial\b|\W*$)",
             r"^(?:book|request|schedule|get) (?:a|your) (?:free )?(?:demo|consultation|quote)\b",
             r"^(?:get started|start now|sign up)(?: (?:for free|today|now))?\W*$",
@@ -142,7 +142,7 @@ _BOILERPLATE: tuple[tuple[tuple[str, ...], int], ...] = (
     ),
     # cookie notices
     (
-        _lower_rx(
+        _on_lowered(
             r"\b(?:we|this (?:site|website)) uses? cookies\b",
             r"\baccept (?:all )?cookies\b",
             r"\bcookie (?:policy|settings|preferences|consent)\b",
@@ -151,7 +151,7 @@ _BOILERPLATE: tuple[tuple[tuple[str, ...], int], ...] = (
     ),
     # ad slots and comment prompts
     (
-        _lower_rx(
+        _on_lowered(
             r"^(?:advertisement|advertising|sponsored(?: content)?|ad|"
             r"(?:story|article) continues below(?: (?:this )?advertisement)?|"
             r"continue reading (?:below|the main story)|scroll to continue(?: with content)?)\W*$",
