@@ -125,3 +125,19 @@ def test_no_extraction_worker_is_forked_while_the_crawl_process_starts(tmp_path:
     # The waiting file was processed all the same, once the crawl was under way.
     assert result.raw_keys == [key]
     assert sum(c.articles for c in result.per_site.values()) == 1
+
+
+def test_the_warm_up_before_the_workers_fork_goes_through_extraction_cleanly(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`newsmill run` extracts a sample page in the parent before forking its workers, so they
+    start with the extractors' tables built; a warm-up that broke would only log, and every
+    worker would quietly pay for the tables again."""
+    from newsmill.pipeline.extract import language, warm
+
+    monkeypatch.setattr(warm, "_done", False)
+    monkeypatch.setattr(language, "_identifier", None)
+    with caplog.at_level("ERROR", logger="newsmill"):
+        warm.warm_up()
+    assert not [r for r in caplog.records if r.name.startswith("newsmill")]
+    assert language._identifier is not None  # the sample reached the language check
