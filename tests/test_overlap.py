@@ -8,7 +8,7 @@ import json
 import os
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -132,8 +132,11 @@ def test_the_warm_up_before_the_workers_fork_goes_through_extraction_cleanly(
 ) -> None:
     """`newsmill run` extracts a sample page in the parent before forking its workers, so they
     start with the extractors' tables built; a warm-up that broke would only log, and every
-    worker would quietly pay for the tables again."""
+    worker would quietly pay for the tables again. Once the workers exist, the parent lets go
+    of the largest table (the language model), which they keep using."""
+    from newsmill.pipeline.app.extraction import Batch, extract_outcomes
     from newsmill.pipeline.extract import language, warm
+    from newsmill.pipeline.warc.records import KIND_ARTICLE, Capture
 
     monkeypatch.setattr(warm, "_done", False)
     monkeypatch.setattr(language, "_identifier", None)
@@ -141,3 +144,16 @@ def test_the_warm_up_before_the_workers_fork_goes_through_extraction_cleanly(
         warm.warm_up()
     assert not [r for r in caplog.records if r.name.startswith("newsmill")]
     assert language._identifier is not None  # the sample reached the language check
+
+    def captures() -> Iterator[Capture]:
+        for n, (slug, lead) in enumerate(TOPICS[:3]):
+            yield Capture(url=f"{BASE}{slug}.html", status=200, body=article_html(slug, lead),
+                          content_type="text/html; charset=utf-8", site=SITE, source="feed",
+                          fetched_at="2024-05-04T10:00:00Z", kind=KIND_ARTICLE,
+                          raw_ref=f"test#{n}")
+
+    batch = Batch(name="b0", site=SITE, date="2024-05-04", articles_key="a", quarantine_key="q",
+                  captures=captures)
+    outcomes = [o for job, o in extract_outcomes([batch], sites={}, workers=1) if job.capture]
+    assert [o.article.language if o.article else o.reason for o in outcomes] == ["en"] * 3
+    assert language._identifier is None

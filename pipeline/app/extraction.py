@@ -15,6 +15,7 @@ from typing import Any
 
 from newsmill.pipeline.app.pool import ordered_map
 from newsmill.pipeline.app.workers import poison_for_tests
+from newsmill.pipeline.extract.warm import after_fork
 from newsmill.pipeline.publish.article import Article, content_hash
 from newsmill.pipeline.sites import Site
 from newsmill.pipeline.warc.records import KIND_ARTICLE, Capture
@@ -124,7 +125,7 @@ def extract_outcomes(
 ) -> Iterator[tuple[Job, Outcome]]:
     """Extract every page of the batches in a process pool; an OutcomeSource."""
     return ordered_map(extract_job, _jobs(batches, sites), on_failure=_worker_failed,
-                       workers=workers)
+                       workers=workers, forked=after_fork)
 
 
 def _jobs(batches: Iterable[Batch], sites: dict[str, Site]) -> Iterator[Job]:

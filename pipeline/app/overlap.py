@@ -130,10 +130,6 @@ class _Worker(threading.Thread):
 
 def _extract_all(feed: RawFeed, spills: Spills, site_config: dict[str, Site]) -> None:
     try:
-        # While the crawl fills its first raw file, and before the pool forks: the workers
-        # start with the extractors' tables built (on the 1,656 dev pages, 64.4 s of worker
-        # CPU without, 61.5 s with, for 1.6 s here; bench/run_bench.py --pages).
-        warm_up()
         for job, outcome in extract_outcomes(feed, sites=site_config):
             spills.add(job, outcome)
     finally:
@@ -196,6 +192,11 @@ def crawl_and_process(
     # pool starts at once) hung so in 1 of 12 tries (tests/test_faults.py, kill at fetch).
     while not spawned.wait(0.05) and not crawler.over.is_set():
         pass
+    # While the crawl fills its first raw file, and before the pool forks: the workers start
+    # with the extractors' tables built (on the 1,656 dev pages, 64.4 s of worker CPU without,
+    # 61.5 s with, for 1.6 s here; bench/run_bench.py --pages). In this thread, whose memory
+    # arena the writer uses anyway, rather than the extraction thread's own.
+    warm_up()
     extraction.start()
     try:
         with store_lock(store, "process", report.run_id) as lease:

@@ -113,6 +113,7 @@ def ordered_map(
     workers: int | None = None,
     window: int | None = None,
     limits: Limits | None = None,
+    forked: Callable[[], None] | None = None,
 ) -> Iterator[tuple[T, R]]:
     """Yield (item, fn(item)) in input order, or (item, on_failure(item, reason)) for an item
     whose worker ran out of time or died.
@@ -120,6 +121,7 @@ def ordered_map(
     At most `window` items are in flight, so a stream of a million pages holds a few dozen in
     memory. Call it from the main thread or a long-lived one: the workers are tied to the thread
     that starts them. Errors that are not one item's (the pool cannot start workers) propagate.
+    `forked` is called once the workers exist (the pool forks them all at its first item).
     """
     workers = workers or default_workers()
     limits = limits or Limits.from_env()
@@ -146,6 +148,9 @@ def ordered_map(
     try:
         for item in items:
             pending.append((item, pool.schedule(fn, args=(item,), timeout=limits.page_timeout)))
+            if forked is not None:
+                forked()
+                forked = None
             if len(pending) >= window:
                 yield settle(*pending.popleft())
         while pending:

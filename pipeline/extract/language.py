@@ -54,6 +54,12 @@ def normalise_language(value: str | None) -> str | None:
 _identifier: Any = None
 
 
+def unload_model() -> None:
+    """Drop this process's copy of the identifier's model (74 MB; loaded again when needed)."""
+    global _identifier
+    _identifier = None
+
+
 def detect_language(text: str) -> tuple[str | None, float]:
     """(ISO 639-1 code, probability) from py3langid; (None, 0.0) when it cannot tell."""
     global _identifier

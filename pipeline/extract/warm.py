@@ -4,7 +4,8 @@ The extractors build tables on first use: the language identifier's model, juste
 compiled patterns, and dateparser's per-locale tables (htmldate's fallback for a date written in
 words tries every locale on first use, about 1 s of CPU). A worker forked from a process that has
 paid for them starts with them, so each of N workers does not pay again, and a replacement worker
-(after a timeout or a crash) starts warm too.
+(after a timeout or a crash) starts warm too, except for the language model: the forking process
+lets go of its copy once the workers exist (`after_fork`), as it detects no languages itself.
 """
 
 from __future__ import annotations
@@ -57,3 +58,11 @@ def warm_up() -> None:
         log.exception("extraction warm-up failed")
     # A string no locale accepts makes dateparser build every locale's tables.
     get_external_parser().get_date_data("zz 0")
+
+
+def after_fork() -> None:
+    """Once the workers are forked: the largest table, the language identifier's model (74 MB),
+    is theirs to keep and no longer the forking process's."""
+    from newsmill.pipeline.extract.language import unload_model
+
+    unload_model()
