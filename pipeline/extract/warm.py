@@ -43,21 +43,18 @@ def warm_up() -> None:
     if _done:
         return
     _done = True
-    from htmldate.extractors import get_external_parser
-
-    from newsmill.pipeline.extract.load import NoArticle
-    from newsmill.pipeline.extract.page import extract_article
-
     try:
+        from htmldate.extractors import get_external_parser
+
+        from newsmill.pipeline.extract.page import extract_article
+
         extract_article(_SAMPLE, url="http://warm-up.invalid/2024/05/harbour.html", site="",
                         fetched_at="2024-05-13T00:00:00Z", source="link", raw_ref="",
                         content_type="text/html")
-    except NoArticle:
-        pass
-    except Exception:  # a warm-up is an optimisation: the workers would build the same tables
-        log.exception("extraction warm-up failed")
-    # A string no locale accepts makes dateparser build every locale's tables.
-    get_external_parser().get_date_data("zz 0")
+        # A string no locale accepts makes dateparser build every locale's tables.
+        get_external_parser().get_date_data("zz 0")
+    except Exception:  # an optimisation only: each worker would build the same tables itself
+        log.exception("extraction warm-up failed; the workers will start cold")
 
 
 def after_fork() -> None:
