@@ -176,9 +176,6 @@ def crawl_and_process(
     The crawl's error, if any, is raised after processing what it uploaded (that work is kept);
     `busy(reason)` when another processing run holds the lease, after the crawl has ended.
     """
-    # Imported here, before the workers fork, so none spends its page's time limit on it.
-    import newsmill.pipeline.extract.page  # noqa: F401
-
     spawned = threading.Event()
     crawler = _Worker("newsmill-crawl", lambda: crawl(spawned.set))
     stop = threading.Event()
@@ -193,9 +190,9 @@ def crawl_and_process(
     while not spawned.wait(0.05) and not crawler.over.is_set():
         pass
     # While the crawl fills its first raw file, and before the pool forks: the workers start
-    # with the extractors' tables built (on the 1,656 dev pages, 64.4 s of worker CPU without,
-    # 61.5 s with, for 1.6 s here; bench/run_bench.py --pages). In this thread, whose memory
-    # arena the writer uses anyway, rather than the extraction thread's own.
+    # with the extractors imported and their tables built, so none spends a page's time limit
+    # on them (on the 1,656 dev pages, 64.4 s of worker CPU without, 61.5 s with, for 1.6 s
+    # here; bench/run_bench.py --pages).
     warm_up()
     extraction.start()
     try:
