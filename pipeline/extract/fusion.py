@@ -18,6 +18,7 @@ from newsmill.pipeline.extract.candidates import (
     PageMetadata,
     Sourced,
 )
+from newsmill.pipeline.extract.markup_author import markup_author
 from newsmill.pipeline.extract.organizations import (
     is_agency,
     is_collective_credit,
@@ -124,9 +125,7 @@ def _choose_people(
         # The markup names an organisation or a desk: the page has no person author, and a
         # loose heuristic hunt would find page furniture.
         return [], orgs, None
-    from trafilatura.metadata import extract_author
-
-    byline = extract_author(tree)
+    byline = markup_author(tree)
     authors = clean_authors([byline], site_names) if byline else []
     authors = [t for a in authors if plausible_name(t := trim_calendar(a))]
     return (authors, orgs, SIGNAL_TRAFILATURA) if authors else ([], orgs, None)
