@@ -73,7 +73,13 @@ class Article:
 
     @property
     def word_count(self) -> int:
-        return count_words(self.text)
+        # Asked twice a record by the writer (the row, the health counters), and each count is
+        # a pass over the text: kept with the text it counted, so a changed text is recounted.
+        cached: tuple[str, int] | None = self.__dict__.get("_word_count")
+        if cached is None or cached[0] is not self.text:
+            cached = (self.text, count_words(self.text))
+            self.__dict__["_word_count"] = cached
+        return cached[1]
 
     @property
     def content_hash(self) -> str:
