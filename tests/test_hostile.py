@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -17,7 +18,7 @@ from warcio.warcwriter import WARCWriter
 from newsmill.pipeline.app.process import process_keys
 from newsmill.pipeline.warc.records import raw_key
 from newsmill.spiders import settings as S
-from newsmill.spiders.guards.decoded_size import decoded_size_exceeds
+from newsmill.spiders.guards.decoded_size import MAX_DEFLATE_RATIO, decoded_size_exceeds
 from newsmill.spiders.guards.limits import TrapGuard, url_shape
 from newsmill.spiders.runner.crawl import run_crawl
 from newsmill.storage import open_store
@@ -205,6 +206,33 @@ def test_decoded_size_is_bounded() -> None:
     small = zlib.compress(b"x" * 1000)
     assert decoded_size_exceeds(small, ["deflate"], 10_000) is None
     assert decoded_size_exceeds(b"not compressed", ["br"], 10) is None  # left to Scrapy
+
+
+def _raw_deflate(data: bytes) -> bytes:
+    packer = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    return packer.compress(data) + packer.flush()
+
+
+@pytest.mark.parametrize(
+    "pack",
+    [lambda b: gzip.compress(b, 9), lambda b: zlib.compress(b, 9), _raw_deflate],
+    ids=["gzip", "zlib", "raw-deflate"],
+)
+def test_a_body_skipped_by_the_ratio_bound_cannot_pass_the_limit(
+    pack: Callable[[bytes], bytes],
+) -> None:
+    # The guard does not inflate one layer whose size times MAX_DEFLATE_RATIO is within the
+    # limit: the most compressible input there is (one byte repeated) must keep to that ratio.
+    for size in (1 << 20, 8 << 20):
+        body = pack(b"\0" * size)
+        assert len(body) * MAX_DEFLATE_RATIO >= size
+    # At the bound the answer is the same as inflating: within the limit.
+    body = gzip.compress(b"\0" * (4 << 20), 9)
+    limit = len(body) * MAX_DEFLATE_RATIO
+    assert decoded_size_exceeds(body, ["gzip"], limit) is None
+    assert len(gzip.decompress(body)) <= limit
+    # A limit under the decoded size is under the bound too: inflated and caught as before.
+    assert decoded_size_exceeds(body, ["gzip"], (4 << 20) - 1) is not None
 
 
 @pytest.mark.parametrize(
