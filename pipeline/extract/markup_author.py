@@ -14,6 +14,7 @@ it, and is not asked.
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -25,7 +26,7 @@ _ATTRIBUTES = etree.XPath(
 _ELEMENTS = etree.XPath("//author | //rel")
 # Lower-cased: each word, or a lower-cased piece of it, of trafilatura's AUTHOR_XPATHS
 # (trafilatura 2.x, trafilatura/xpaths.py). A wider list only costs a call; a narrower one
-# would lose authors, which tests/extract/test_markup_author.py guards.
+# would lose authors, which tests/test_markup_author.py guards.
 _AUTHOR_WORDS = re.compile(
     "author|byl|bbl|username|zuozhe|bianji|xiaobian|channel-name|submitted-by|posted-by"
     "|journalist-name|screenname|writer"
@@ -34,11 +35,9 @@ _AUTHOR_WORDS = re.compile(
 
 def may_name_author(tree: HtmlElement) -> bool:
     """False when trafilatura's author finder cannot find anything on this page."""
-    values = _ATTRIBUTES(tree)
-    if isinstance(values, list) and _AUTHOR_WORDS.search(" ".join(map(str, values)).lower()):
-        return True
-    found = _ELEMENTS(tree)
-    return bool(found) if isinstance(found, list) else False
+    # Both queries give lists: attribute values as plain strings (smart_strings off), elements.
+    values = cast(list[str], _ATTRIBUTES(tree))
+    return bool(_AUTHOR_WORDS.search(" ".join(values).lower()) or _ELEMENTS(tree))
 
 
 def markup_author(tree: HtmlElement) -> str | None:
