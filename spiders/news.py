@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -298,20 +298,26 @@ class NewsSpider(scrapy.Spider):
         # Articles are leaves: the archive already holds the response; extraction comes later.
         return None
 
-    def parse_page(self, response: Response) -> Iterator[Request]:
+    def parse_page(self, response: Response) -> list[Request]:
         self._seed_ok(response)
         depth = int(response.meta.get("newsmill_depth", 0))
+        articles: list[Request] = []
+        pages: list[Request] = []
         for url in page_links(response):
             kind = classify(self.site, url)
             if kind == KIND_ARTICLE:
                 req = self._article_request(url, "link", {}, None)
                 if req is not None:
-                    yield req
+                    articles.append(req)
             elif kind == KIND_PAGE and identity(url) not in self.requested:
                 if depth >= self.site.max_depth:
                     self._cut(url, f"{LIMIT_DEPTH}: beyond max_depth ({self.site.max_depth})")
                 elif not self._trapped(url, page=True) and self._under_cap(url):
-                    yield self._page_request(url, depth + 1)
+                    pages.append(self._page_request(url, depth + 1))
+        # Articles first: Scrapy hands a callback's requests to the scheduler CONCURRENT_ITEMS
+        # at a time (spiders.settings), and the downloader may take one in between; what it
+        # takes then is an article, as the priorities say, not a listing of a long page.
+        return articles + pages
 
     # --- failures --------------------------------------------------------------------------------
 

@@ -76,7 +76,9 @@ def records(store: Store, key: str) -> Iterator[Record]:
 # --- a site that redirects away ------------------------------------------------------------------
 
 
-class _Handler(BaseHTTPRequestHandler):
+class RouteHandler(BaseHTTPRequestHandler):
+    """Answers with `owner.route(path)` and logs (host, path) in `owner.log`."""
+
     server: LoopbackServer
     protocol_version = "HTTP/1.1"
 
@@ -147,7 +149,7 @@ class HopServer:
 
     def start(self) -> HopServer:
         # The same port on both hosts; a port already taken on 127.0.0.1 means another try.
-        self.port, self._servers = serve_on_two_hosts(self.HOST, self.PRIVATE, _Handler, self)
+        self.port, self._servers = serve_on_two_hosts(self.HOST, self.PRIVATE, RouteHandler, self)
         return self
 
     def stop(self) -> None:

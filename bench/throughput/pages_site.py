@@ -80,6 +80,10 @@ sites:
         site = self
 
         class Handler(BaseHTTPRequestHandler):
+            # Persistent connections, as news sites serve: an HTTP/1.0 server made the crawl
+            # open and close a TCP connection per page.
+            protocol_version = "HTTP/1.1"
+
             def do_GET(self) -> None:  # noqa: N802 - the http.server hook's name
                 body, gz = site._answer(self.path)
                 if body is None:
