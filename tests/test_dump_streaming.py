@@ -17,6 +17,7 @@ import pytest
 
 from newsmill.pipeline.publish import dumps, tables
 from newsmill.pipeline.publish.article import Article
+from newsmill.pipeline.publish.background_gzip import LEVEL
 from newsmill.pipeline.publish.dumps import SORT_KEYS, build_dump
 from newsmill.pipeline.publish.tables import (
     ARTICLE_SCHEMA,
@@ -80,7 +81,7 @@ def _parquet_rows(data: bytes) -> list[dict[str, Any]]:
 
 def _old_jsonl(table: pa.Table) -> bytes:
     buf = io.BytesIO()
-    with gzip.GzipFile(fileobj=buf, mode="wb", mtime=0) as gz:
+    with gzip.GzipFile(fileobj=buf, mode="wb", mtime=0, compresslevel=LEVEL) as gz:
         for row in table.to_pylist():
             gz.write(json.dumps(row, ensure_ascii=False, sort_keys=False).encode("utf-8"))
             gz.write(b"\n")

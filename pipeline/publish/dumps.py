@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import logging
@@ -18,6 +17,7 @@ import pyarrow.parquet as pq
 
 from newsmill.pipeline.faults import crash_point
 from newsmill.pipeline.publish.article import SCHEMA_VERSION
+from newsmill.pipeline.publish.background_gzip import BackgroundGzip
 from newsmill.pipeline.publish.tables import PARQUET_OPTIONS, SortedSpill, parquet_to_table
 from newsmill.storage import KeyNotFound, Store, publish
 
@@ -82,21 +82,20 @@ def _fetch_inputs(store: Store, keys: list[str], folder: Path) -> tuple[list[Pat
     return paths, inputs.hexdigest()
 
 
-def _write_jsonl(gz: gzip.GzipFile, rows: pa.Table) -> None:
+def _write_jsonl(gz: BackgroundGzip, rows: pa.Table) -> None:
     for batch in rows.to_batches(max_chunksize=JSONL_BATCH_ROWS):
-        for row in batch.to_pylist():
-            gz.write(json.dumps(row, ensure_ascii=False, sort_keys=False).encode("utf-8"))
-            gz.write(b"\n")
+        lines = [json.dumps(row, ensure_ascii=False, sort_keys=False).encode("utf-8")
+                 for row in batch.to_pylist()]
+        lines.append(b"")
+        gz.write(b"\n".join(lines))
 
 
 def _write_files(spill: SortedSpill, parquet_path: Path, jsonl_path: Path) -> None:
     """Both dump files, one sorted slice of rows at a time."""
-    # filename="" and mtime=0 keep the temp file's name and the time out of the gzip header,
-    # so identical rows give identical bytes.
     with (pa.OSFile(str(parquet_path), mode="wb") as sink,
           pq.ParquetWriter(sink, spill.schema, **PARQUET_OPTIONS) as parquet,
           open(jsonl_path, "wb") as raw,
-          gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as gz):
+          BackgroundGzip(raw) as gz):
         for rows in spill.slices(ROW_GROUP_ROWS):
             parquet.write_table(rows, row_group_size=ROW_GROUP_ROWS)
             _write_jsonl(gz, rows)
