@@ -193,3 +193,27 @@ def test_local_time_is_null_when_the_page_states_no_offset() -> None:
     art = _extract(page.replace(b"</head>", madrid + b"</head>"))
     assert art.published_at == "2026-07-09T22:50:17Z"
     assert art.published_local == "2026-07-10T00:50:17+02:00"
+
+
+def test_the_extractors_word_count_travels_with_the_record(monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    """The writer gets the count the extractor made, across the pickle from the worker, and
+    counts again only a text that changed (the site's template cut)."""
+    import pickle
+
+    from newsmill.pipeline.publish import article as article_module
+
+    art = pickle.loads(pickle.dumps(_extract((WORLD / "zh.html").read_bytes())))
+    expected = count_words(art.text)
+    calls: list[str] = []
+
+    def counting(text: str) -> int:
+        calls.append(text)
+        return count_words(text)
+
+    monkeypatch.setattr(article_module, "count_words", counting)
+    assert art.word_count == expected and art.to_record()["word_count"] == expected
+    assert calls == []
+    art.text = art.text.split("\n\n", 1)[1]
+    assert art.word_count == count_words(art.text) < expected
+    assert calls == [art.text]

@@ -177,7 +177,7 @@ def article_from_page(
                          extracted=raw_paragraphs, lead_image=image, meta=meta,
                          class_values=marks, headers=headers, hints=hints)
 
-    return Article(
+    article = Article(
         url=url,
         canonical_url=canonical,
         site=site,
@@ -206,6 +206,8 @@ def article_from_page(
         provenance=provenance,
         syndicated_from=cross_site_canonical(meta.canonical, url, domains),
     )
+    article.counted_words(text, words)
+    return article
 
 
 def extract_article(
