@@ -25,6 +25,7 @@ learnt since then would cut the record differently: the template moving is not a
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -51,6 +52,11 @@ def template_key(site: str) -> str:
     return f"{PREFIX}site={site}.json"
 
 
+# The writer hashes a record's paragraphs when it cuts the template, and the kept ones again
+# when it learns from the batch (SiteTemplate.observe), a batch of some 200 records later:
+# 0.6 s of the writer's CPU on the 1,656 benchmark pages. With this cache 63,000 of its 143,000
+# calls there were answered from it (four times the size answered 64,800).
+@functools.lru_cache(maxsize=16_384)
 def block_hash(paragraph: str) -> str:
     """A paragraph's identity across pages: case and whitespace do not matter."""
     folded = " ".join(paragraph.casefold().split())
