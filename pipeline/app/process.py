@@ -24,7 +24,7 @@ from newsmill.pipeline.app.extraction import (
     extract_outcomes,
 )
 from newsmill.pipeline.dedup.index import DedupIndex, Verdict
-from newsmill.pipeline.extract.templates import Templates, without_template
+from newsmill.pipeline.extract.templates import Templates, cut_template
 from newsmill.pipeline.faults import pause_point
 from newsmill.pipeline.health import record as health
 from newsmill.pipeline.publish.article import Article
@@ -93,12 +93,14 @@ class ProcessResult:
         return self.per_site.setdefault(name, Counts())
 
 
-def _cut_template(article: Article, boilerplate: frozenset[str]) -> None:
+def _cut_template(article: Article, boilerplate: frozenset[str]) -> list[str]:
+    """Cuts the site's template from the record; returns what the record teaches about it."""
     from newsmill.pipeline.extract.embeds import reposition
 
     before = article.text
-    article.text = without_template(article.text, boilerplate)
+    article.text, blocks = cut_template(article.text, boilerplate)
     article.embeds = reposition(article.embeds, before, article.text)
+    return blocks
 
 
 def pending_raw_keys(store: Store, sites: Iterable[str] | None = None) -> list[str]:
@@ -140,6 +142,7 @@ class _Output:
     def __init__(self, batch: Batch):
         self.batch = batch
         self.rows: list[dict[str, Any]] = []
+        self.blocks: list[tuple[str, list[str]]] = []  # each row's id and learnable blocks
         self.quarantine: list[dict[str, Any]] = []
         self.health = health.for_batch(batch.site, batch.date, batch.articles_key)
 
@@ -217,8 +220,8 @@ def process_batches(
             # Later batches of the site extract with what this one taught. An article counts
             # once, by its id: a revision of a live story is no new sighting.
             learnt = templates.site(job.batch.site)
-            for row in out.rows:
-                learnt.observe(row["id"], row["text"].split("\n\n"))
+            for article_id, blocks in out.blocks:
+                learnt.observe_blocks(article_id, blocks)
             if job.batch.done_key:
                 unmarked.append(job.batch.done_key)
             out = None
@@ -254,7 +257,7 @@ def process_batches(
             log.info("quarantined url=%s site=%s reason=%s",
                      cap.url if cap else "-", site_name, why)
             continue
-        _cut_template(article, boilerplate)
+        blocks = _cut_template(article, boilerplate)
         out.health.observe_record(article)  # before dedup: every extracted page says how it went
         learnt = templates.site(job.batch.site)
         if learnt.unchanged_source(article.id, outcome.source_hash, article.raw_ref):
@@ -280,6 +283,7 @@ def process_batches(
         elif article.duplicate_of:
             counts.duplicates += 1
         out.rows.append(to_row(article))
+        out.blocks.append((article.id, blocks))
     checkpoint()
     return result
 

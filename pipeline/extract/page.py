@@ -206,7 +206,7 @@ def article_from_page(
         provenance=provenance,
         syndicated_from=cross_site_canonical(meta.canonical, url, domains),
     )
-    article.counted_words(text, words)
+    article.counted_words(words)
     return article
 
 

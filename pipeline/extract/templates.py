@@ -25,7 +25,6 @@ learnt since then would cut the record differently: the template moving is not a
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import logging
@@ -52,11 +51,6 @@ def template_key(site: str) -> str:
     return f"{PREFIX}site={site}.json"
 
 
-# The writer hashes a record's paragraphs when it cuts the template, and the kept ones again
-# when it learns from the batch (SiteTemplate.observe), a batch of some 200 records later:
-# 0.6 s of the writer's CPU on the 1,656 benchmark pages. With this cache 63,000 of its 143,000
-# calls there were answered from it (four times the size answered 64,800).
-@functools.lru_cache(maxsize=16_384)
 def block_hash(paragraph: str) -> str:
     """A paragraph's identity across pages: case and whitespace do not matter."""
     folded = " ".join(paragraph.casefold().split())
@@ -112,11 +106,16 @@ class SiteTemplate:
     def observe(self, article_id: str, paragraphs: Iterable[str]) -> None:
         """Count the distinct blocks of one article, once per article id: its revisions and
         re-extractions are not new sightings."""
+        if article_id not in self.seen:
+            self.observe_blocks(article_id, learnable_blocks(paragraphs))
+
+    def observe_blocks(self, article_id: str, blocks: Iterable[str]) -> None:
+        """`observe`, given the article's `learnable_blocks` already."""
         if article_id in self.seen:
             return
         self.seen.append(article_id)
         del self.seen[:-MAX_SEEN]
-        for h in {block_hash(p) for p in paragraphs if len(p) >= MIN_BLOCK_CHARS}:
+        for h in set(blocks):
             self.counts[h] = self.counts.get(h, 0) + 1
         if len(self.counts) > MAX_BLOCKS:
             self.counts = {h: n for h, n in self.counts.items() if n > 1}
@@ -169,15 +168,21 @@ class Templates:
             template.save(self.store)
 
 
-def without_template(text: str, boilerplate: frozenset[str]) -> str:
-    """A record's text less the site's template blocks, unless that would leave a stub."""
-    if not boilerplate:
-        return text
-    paragraphs = text.split("\n\n")
-    kept = drop_template_blocks(paragraphs, boilerplate)
-    if len(kept) == len(paragraphs) or len(" ".join(kept).split()) < MIN_WORDS_LEFT:
-        return text
-    return "\n\n".join(kept)
+def learnable_blocks(paragraphs: Iterable[str]) -> list[str]:
+    """The block hashes of the paragraphs long enough to count towards a template."""
+    return [block_hash(p) for p in paragraphs if len(p) >= MIN_BLOCK_CHARS]
+
+
+def cut_template(text: str, boilerplate: frozenset[str]) -> tuple[str, list[str]]:
+    """A record's text less the site's template blocks, unless that would leave a stub, and the
+    `learnable_blocks` of that text: the writer hashes each paragraph once for both."""
+    hashed = [(p, block_hash(p)) for p in text.split("\n\n")]
+    kept = [(p, h) for p, h in hashed if h not in boilerplate]
+    if len(kept) == len(hashed) or len(" ".join(p for p, _ in kept).split()) < MIN_WORDS_LEFT:
+        kept = hashed
+    else:
+        text = "\n\n".join(p for p, _ in kept)
+    return text, [h for p, h in kept if len(p) >= MIN_BLOCK_CHARS]
 
 
 def drop_template_blocks(paragraphs: list[str], boilerplate: frozenset[str]) -> list[str]:
