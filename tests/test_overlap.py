@@ -160,3 +160,51 @@ def test_the_warm_up_before_the_workers_fork_goes_through_extraction_cleanly(
     outcomes = [o for job, o in extract_outcomes([batch], sites={}, workers=1) if job.capture]
     assert [o.article.language if o.article else o.reason for o in outcomes] == ["en"] * 3
     assert language._identifier is None
+
+
+def test_the_writer_ends_when_the_feed_completes_not_a_poll_later(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The writer waits for new raw files and for the feed's end. It must be woken by them:
+    left to notice by polling, every run idled up to a poll between its last batch and its
+    dump. A poll of a minute here makes a missed wake-up fail the join below."""
+    import threading
+
+    from newsmill.pipeline.app import overlap
+    from newsmill.pipeline.app.extraction import Batch
+    from newsmill.pipeline.app.spill import Spills
+
+    monkeypatch.setattr(overlap, "POLL_SECONDS", 60.0)
+    store = open_store(str(tmp_path / "store"))
+    crawl_over, stop = threading.Event(), threading.Event()
+    spills = Spills(str(tmp_path))
+    feed = overlap.RawFeed(store, [SITE], crawl_over, stop, poll=0.05, changed=spills.wake)
+    written: list[Batch] = []
+    writer = threading.Thread(
+        target=lambda: written.extend(overlap._write_order(feed, spills, crawl_over)))
+    writer.start()
+    time.sleep(0.2)  # the writer is waiting now: no raw file, crawl not over
+    try:
+        # the crawl's last upload, marked as it ends: found by the feed's final look only
+        key = f"raw/site={SITE}/date=2026-03-02/late-00001.warc.gz"
+        slug, lead = TOPICS[0]
+        put_raw(store, key, [(BASE + slug, article_html(slug, lead))])
+        pending.mark(store, [key])
+        crawl_over.set()
+        # What the extraction thread does: take the batch, then, once the writer has it and
+        # waits again, ask for more, which makes the feed's final look and completes it.
+        feed_batches = iter(feed)
+        batches = [next(feed_batches)]
+        deadline = time.monotonic() + 20
+        while not written and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.2)
+        batches += list(feed_batches)
+        writer.join(timeout=20)
+        assert not writer.is_alive(), "the writer slept through the end of the feed"
+        assert [b.name for b in batches] == [b.name for b in written] == [key]
+    finally:
+        stop.set()
+        spills.close()
+        writer.join(timeout=70)
+        spills.remove()

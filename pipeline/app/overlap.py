@@ -56,7 +56,8 @@ class RawFeed:
     """Raw files to extract, in the order they become ready, until the crawl is over."""
 
     def __init__(self, store: Store, sites: list[str], crawl_over: threading.Event,
-                 stop: threading.Event, poll: float = POLL_SECONDS):
+                 stop: threading.Event, poll: float = POLL_SECONDS,
+                 changed: Callable[[], None] = lambda: None):
         self.store = store
         self.sites = sites
         self.crawl_over = crawl_over
@@ -65,6 +66,9 @@ class RawFeed:
         self.keys: list[str] = []
         self.complete = False  # the final look is done: `keys` holds every file there is
         self.waiting_seconds = 0.0  # idle: nothing uploaded that is not already extracting
+        # Called when `keys` grows and when the feed is complete: the writer waits on both, and
+        # a writer left to notice by polling idled up to a poll at the end of every run.
+        self.changed = changed
 
     def __iter__(self) -> Iterator[Batch]:
         seen: set[str] = set()
@@ -78,6 +82,7 @@ class RawFeed:
             for key in fresh:
                 seen.add(key)
                 self.keys.append(key)
+                self.changed()
                 yield proc.raw_batch(self.store, key)
             if over:
                 # Final look: markers written as the crawl ended (its last upload, the sweep
@@ -86,8 +91,10 @@ class RawFeed:
                     if key not in seen:
                         seen.add(key)
                         self.keys.append(key)
+                        self.changed()
                         yield proc.raw_batch(self.store, key)
                 self.complete = True
+                self.changed()
                 return
             if not fresh:
                 started = time.monotonic()
@@ -136,14 +143,14 @@ def _extract_all(feed: RawFeed, spills: Spills, site_config: dict[str, Site]) ->
         spills.close()
 
 
-def _write_order(feed: RawFeed, spills: Spills, extraction: _Worker,
-                 crawl_over: threading.Event) -> Iterator[Batch]:
+def _write_order(feed: RawFeed, spills: Spills, crawl_over: threading.Event) -> Iterator[Batch]:
     """The writer's batches: sorted raw-key order, the first site's while the crawl runs."""
     first = min(feed.sites) if feed.sites else ""
     written: set[str] = set()
     last = ""
     while True:
-        over = crawl_over.is_set() and (feed.complete or extraction.over.is_set())
+        # Closed spills: extraction ended (or failed), so no more keys come from the feed.
+        over = crawl_over.is_set() and (feed.complete or spills.closed)
         keys = sorted(k for k in list(feed.keys) if k not in written)
         if not over:
             # Everything of the first site sorts before the other sites' keys; a key of it
@@ -179,8 +186,8 @@ def crawl_and_process(
     spawned = threading.Event()
     crawler = _Worker("newsmill-crawl", lambda: crawl(spawned.set))
     stop = threading.Event()
-    feed = RawFeed(store, sites, crawler.over, stop)
     spills = Spills()
+    feed = RawFeed(store, sites, crawler.over, stop, changed=spills.wake)
     extraction = _Worker("newsmill-extract", lambda: _extract_all(feed, spills, site_config))
     crawler.start()
     # The extraction pool forks its workers only once the crawl process is running. A worker
@@ -198,7 +205,7 @@ def crawl_and_process(
     try:
         with store_lock(store, "process", report.run_id) as lease:
             leased = FencedStore(store, lease)
-            batches = _write_order(feed, spills, extraction, crawler.over)
+            batches = _write_order(feed, spills, crawler.over)
             result = proc.process_batches(leased, batches, sites=site_config,
                                           progress=pages_ticker(progress),
                                           outcomes=_spilled(spills, site_config))

@@ -65,6 +65,16 @@ class Spills:
         with self._cond:
             self._cond.wait(timeout)
 
+    def wake(self) -> None:
+        """Something the writer waits on besides the spills changed (the feed's raw files)."""
+        with self._cond:
+            self._cond.notify_all()
+
+    @property
+    def closed(self) -> bool:
+        with self._cond:
+            return self._closed
+
     def read(self, batch: Batch) -> Iterator[tuple[Job, Outcome]]:
         """The batch's (job, outcome) pairs in extraction order; the file goes once read."""
         path = self._path(batch.name)
