@@ -1,4 +1,4 @@
-"""The dump's JSONL compression on a thread of its own (pipeline.publish.background_gzip)."""
+"""The dump's JSONL compression on threads of their own (pipeline.publish.background_gzip)."""
 
 from __future__ import annotations
 
@@ -19,18 +19,28 @@ def _chunks() -> list[bytes]:
 def test_chunks_come_back_whole_and_in_order() -> None:
     chunks = _chunks()
     raw = io.BytesIO()
-    with BackgroundGzip(raw, max_pending=2) as gz:
+    with BackgroundGzip(raw, threads=3) as gz:
         for chunk in chunks:
             gz.write(chunk)
     assert gzip.decompress(raw.getvalue()) == b"".join(chunks)
+    with gzip.open(io.BytesIO(raw.getvalue())) as stream:  # as a reader streams it
+        assert stream.read() == b"".join(chunks)
+
+
+def test_no_chunk_still_makes_a_gzip_file() -> None:
+    raw = io.BytesIO()
+    with BackgroundGzip(raw):
+        pass
+    assert raw.getvalue().startswith(b"\x1f\x8b")
+    assert gzip.decompress(raw.getvalue()) == b""
 
 
 def test_the_same_chunks_give_the_same_bytes() -> None:
     chunks = _chunks()
     outputs = []
-    for _ in range(2):
+    for threads in (1, 4):  # and however many threads compress them
         raw = io.BytesIO()
-        with BackgroundGzip(raw) as gz:
+        with BackgroundGzip(raw, threads=threads) as gz:
             for chunk in chunks:
                 gz.write(chunk)
         outputs.append(raw.getvalue())

@@ -17,7 +17,6 @@ import pytest
 
 from newsmill.pipeline.publish import dumps, tables
 from newsmill.pipeline.publish.article import Article
-from newsmill.pipeline.publish.background_gzip import LEVEL
 from newsmill.pipeline.publish.dumps import SORT_KEYS, build_dump
 from newsmill.pipeline.publish.tables import (
     ARTICLE_SCHEMA,
@@ -80,12 +79,9 @@ def _parquet_rows(data: bytes) -> list[dict[str, Any]]:
 
 
 def _old_jsonl(table: pa.Table) -> bytes:
-    buf = io.BytesIO()
-    with gzip.GzipFile(fileobj=buf, mode="wb", mtime=0, compresslevel=LEVEL) as gz:
-        for row in table.to_pylist():
-            gz.write(json.dumps(row, ensure_ascii=False, sort_keys=False).encode("utf-8"))
-            gz.write(b"\n")
-    return buf.getvalue()
+    """The JSONL text (before compression) of the whole day's rows, one by one."""
+    return b"".join(json.dumps(row, ensure_ascii=False, sort_keys=False).encode("utf-8") + b"\n"
+                    for row in table.to_pylist())
 
 
 @pytest.fixture
@@ -119,7 +115,10 @@ def test_streamed_dump_has_the_rows_and_bytes_of_a_whole_day_sort(
     back = pq.read_table(io.BytesIO(parquet))
     assert back.schema == ARTICLE_SCHEMA
     assert back.to_pylist() == _parquet_rows(table_to_parquet(expected))
-    assert jsonl == _old_jsonl(expected)
+    # The text is the whole day's; the file is a series of gzip members (one per JSONL batch,
+    # compressed side by side), which gzip readers take as one stream.
+    assert gzip.decompress(jsonl) == _old_jsonl(expected)
+    assert jsonl.count(b"\x1f\x8b\x08") >= 30 // dumps.JSONL_BATCH_ROWS
     # Row groups of ROW_GROUP_ROWS, written with the options every other Parquet file has.
     whole = io.BytesIO()
     pq.write_table(expected, whole, row_group_size=5, **PARQUET_OPTIONS)
