@@ -100,6 +100,8 @@ def _write_files(spill: SortedSpill, parquet_path: Path, jsonl_path: Path) -> No
         for rows in spill.slices(ROW_GROUP_ROWS):
             parquet.write_table(rows, row_group_size=ROW_GROUP_ROWS)
             _write_jsonl(gz, rows)
+            # Gone before the next slice is gathered, not after: the loop would hold it.
+            del rows
 
 
 def _file_entry(key: str, path: Path, rows: int) -> dict[str, Any]:

@@ -200,7 +200,11 @@ class SortedSpill:
             batch = pa.ipc.read_record_batch(source.read_buffer(length), self.schema)
             start = int(starts[i])
             begin, end = max(lo - start, 0), min(hi - start, batch.num_rows)
-            out.append(batch.slice(begin, end - begin))
+            # A copy of just these rows, so the whole batch is freed now: a slice would keep
+            # it alive, and a slice drawn from many inputs held a batch of each (a dump of 90
+            # inputs, 16,520 rows: Arrow's peak 73 MB with slices, 60 MB with copies).
+            out.append(batch if (begin, end) == (0, batch.num_rows)
+                       else batch.take(pa.array(np.arange(begin, end, dtype=np.int64))))
         return out
 
 
