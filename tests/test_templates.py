@@ -14,6 +14,7 @@ from newsmill.pipeline.extract.templates import (
     SiteTemplate,
     Templates,
     block_hash,
+    cut_template,
     drop_template_blocks,
     template_key,
 )
@@ -38,13 +39,18 @@ def _story(town: str) -> list[str]:
     ]
 
 
+def _blocks(paragraphs: list[str]) -> list[str]:
+    """What the writer learns from a record of these paragraphs (no template to cut yet)."""
+    return cut_template("\n\n".join(paragraphs), frozenset())[1]
+
+
 def test_a_block_counts_once_per_article_and_becomes_template_at_the_threshold() -> None:
     tpl = SiteTemplate("gazette")
     for i in range(MIN_ARTICLES - 1):
-        tpl.observe(f"a{i}", [*_story(TOWNS[i]), BIO, BIO])
-        tpl.observe(f"a{i}", [BIO])  # the same article again: not a new sighting
+        tpl.observe(f"a{i}", _blocks([*_story(TOWNS[i]), BIO, BIO]))
+        tpl.observe(f"a{i}", _blocks([BIO]))  # the same article again: not a new sighting
     assert block_hash(BIO) not in tpl.boilerplate()
-    tpl.observe("last", [*_story(TOWNS[-1]), BIO])
+    tpl.observe("last", _blocks([*_story(TOWNS[-1]), BIO]))
     assert tpl.boilerplate() == {block_hash(BIO)}
     # story paragraphs, each seen once, never qualify
     assert all(block_hash(p) not in tpl.boilerplate() for p in _story(TOWNS[0]))
@@ -54,7 +60,7 @@ def test_hash_ignores_case_and_spacing_and_short_blocks_are_not_counted() -> Non
     assert block_hash("Sign up  for the\nWeekly Tide") == block_hash("sign up for the weekly tide")
     tpl = SiteTemplate("gazette")
     for i in range(MIN_ARTICLES + 1):
-        tpl.observe(str(i), ["Advertisement"])
+        tpl.observe(str(i), _blocks(["Advertisement"]))
     assert not tpl.boilerplate()
 
 
@@ -67,7 +73,7 @@ def test_template_file_round_trips_through_the_store(tmp_path: Path) -> None:
     store = LocalStore(tmp_path)
     templates = Templates(store)
     for i in range(MIN_ARTICLES):
-        templates.site("gazette").observe(str(i), [BIO])
+        templates.site("gazette").observe(str(i), _blocks([BIO]))
     templates.save()
     doc = json.loads((tmp_path / template_key("gazette")).read_text())
     assert doc["blocks"] == {block_hash(BIO): MIN_ARTICLES}

@@ -221,7 +221,7 @@ def process_batches(
             # once, by its id: a revision of a live story is no new sighting.
             learnt = templates.site(job.batch.site)
             for article_id, blocks in out.blocks:
-                learnt.observe_blocks(article_id, blocks)
+                learnt.observe(article_id, blocks)
             if job.batch.done_key:
                 unmarked.append(job.batch.done_key)
             out = None

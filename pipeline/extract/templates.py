@@ -103,14 +103,9 @@ class SiteTemplate:
         """Hashes of the blocks that are the site's template."""
         return frozenset(h for h, n in self.counts.items() if n >= MIN_ARTICLES)
 
-    def observe(self, article_id: str, paragraphs: Iterable[str]) -> None:
-        """Count the distinct blocks of one article, once per article id: its revisions and
-        re-extractions are not new sightings."""
-        if article_id not in self.seen:
-            self.observe_blocks(article_id, learnable_blocks(paragraphs))
-
-    def observe_blocks(self, article_id: str, blocks: Iterable[str]) -> None:
-        """`observe`, given the article's `learnable_blocks` already."""
+    def observe(self, article_id: str, blocks: Iterable[str]) -> None:
+        """Count the distinct blocks of one article (the hashes `cut_template` returns), once per
+        article id: its revisions and re-extractions are not new sightings."""
         if article_id in self.seen:
             return
         self.seen.append(article_id)
@@ -168,14 +163,10 @@ class Templates:
             template.save(self.store)
 
 
-def learnable_blocks(paragraphs: Iterable[str]) -> list[str]:
-    """The block hashes of the paragraphs long enough to count towards a template."""
-    return [block_hash(p) for p in paragraphs if len(p) >= MIN_BLOCK_CHARS]
-
-
 def cut_template(text: str, boilerplate: frozenset[str]) -> tuple[str, list[str]]:
     """A record's text less the site's template blocks, unless that would leave a stub, and the
-    `learnable_blocks` of that text: the writer hashes each paragraph once for both."""
+    hashes of the paragraphs of that text long enough to count towards a template: the writer
+    hashes each paragraph once for both."""
     hashed = [(p, block_hash(p)) for p in text.split("\n\n")]
     kept = [(p, h) for p, h in hashed if h not in boilerplate]
     if len(kept) == len(hashed) or len(" ".join(p for p, _ in kept).split()) < MIN_WORDS_LEFT:

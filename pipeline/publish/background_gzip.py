@@ -47,7 +47,7 @@ class BackgroundGzip:
         self._pool = ThreadPoolExecutor(max(threads, 1), thread_name_prefix="newsmill-gzip")
         self._pending: deque[Future[bytes]] = deque()
         self._max_pending = max(threads, 1) + 1
-        self._members = 0
+        self._wrote = False
 
     def write(self, chunk: bytes) -> None:
         while len(self._pending) >= self._max_pending:
@@ -56,16 +56,16 @@ class BackgroundGzip:
 
     def _write_next(self) -> None:
         self._raw.write(self._pending.popleft().result())
-        self._members += 1
+        self._wrote = True
 
     def close(self) -> None:
         try:
             while self._pending:
                 self._write_next()
-            if not self._members:
+            if not self._wrote:
                 # No chunk at all: still a gzip file (of nothing), as gzip.open would write.
                 self._raw.write(gzip_member(b"", self._level))
-                self._members = 1
+                self._wrote = True
         finally:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
